@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Thin launcher: the program is compiled TypeScript under dist/ (run `npm run build` first).
+import '../dist/src/cli/td.js';
