@@ -9,19 +9,24 @@
 import { addExtension, Packr, Unpackr } from 'msgpackr';
 import { EventTime } from './event-time.js';
 
-addExtension({
+// msgpackr's addExtension rejects type 0 (it tests `!extension.type`), so the extension is
+// registered with a placeholder type and then set to 0: the packer reads `type` at pack time.
+const eventTimeExt = {
   Class: EventTime,
-  type: 0,
-  write: (t: EventTime) => t.toBytes(),
-  read: (data: Uint8Array) => EventTime.fromBytes(data),
-});
+  type: 0x7f,
+  pack: (t: EventTime) => t.toBytes(),
+  unpack: (data: Uint8Array) => EventTime.fromBytes(data),
+};
+addExtension(eventTimeExt);
+eventTimeExt.type = 0;
+addExtension({ type: 0, unpack: eventTimeExt.unpack } as Parameters<typeof addExtension>[0]);
 
 const options = {
   useRecords: false,
   mapsAsObjects: true,
   moreTypes: false,
   encodeUndefinedAsNil: true,
-  int64AsType: 'auto' as const,
+  int64AsType: 'auto' as 'bigint', // 'auto': number when safe, BigInt beyond 2^53 (missing from the typings)
   variableMapSize: true,
   useFloat32: 0 as const,
   bundleStrings: false,
