@@ -33,6 +33,10 @@ export class ConfigElement {
   readonly used = new Set<string>();
   /** Set when a plugin consumed this section, so it is not reported as unused. */
   consumed = false;
+  /** Parameter names the consuming plugin declares (for "did you mean" on unused keys). */
+  known: string[] | undefined;
+  /** Owner shown in unused-parameter warnings, e.g. `stdout plugin`. */
+  owner: string | undefined;
 
   constructor(name: string, arg: string, pos: SourcePos) {
     this.name = name;
