@@ -35,6 +35,8 @@ export class ConfigElement {
   consumed = false;
   /** Parameter names the consuming plugin declares (for "did you mean" on unused keys). */
   known: string[] | undefined;
+  /** Keys declared `secret`: masked as `xxxxxx` in the config dump. */
+  secrets: Set<string> | undefined;
   /** Owner shown in unused-parameter warnings, e.g. `stdout plugin`. */
   owner: string | undefined;
 

@@ -217,6 +217,7 @@ export function configureParams<P extends ParamDecls>(
     let key = name;
     if (!el.params.has(name) && d.opts.alias && el.params.has(d.opts.alias)) key = d.opts.alias;
     const param = el.params.get(key);
+    if (d.opts.secret) (el.secrets ??= new Set()).add(key);
     if (param) {
       el.used.add(key);
       if (d.opts.obsoleted) fail(`'${name}' parameter is already removed: ${d.opts.obsoleted}`, key);

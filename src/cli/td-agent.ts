@@ -1,0 +1,184 @@
+// `td-agent` / `fluentd`: the collector daemon's command line (spec core §6.3).
+//
+// Without --no-supervisor this process is the supervisor and the workers are cluster
+// children started with the same argv plus --under-supervisor.
+
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, Option } from 'commander';
+import { Logger, type LogLevel, LogSink } from '../core/log.js';
+import { checkConfig, loadConfig } from '../engine/load.js';
+import { reportConfigError, runSupervisor } from '../engine/supervisor.js';
+import { formatWarning } from '../engine/unused.js';
+import { runWorker } from '../engine/worker.js';
+import { builtinRegistry } from '../plugins/index.js';
+import { SAMPLE_CONFIG } from './sample-config.js';
+import { FLUENTD_COMPAT, VERSION } from './version.js';
+
+const LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+function count(_v: string, prev: number): number {
+  return prev + 1;
+}
+
+const program = new Command('td-agent')
+  .description('Tributary td-agent: a Fluentd-compatible log collector')
+  .option('-c, --config <path>', 'config file (default: $FLUENT_CONF or /etc/td-agent/td-agent.conf)')
+  .option('-i, --inline-config <config>', 'inline config appended to the config file')
+  .option('-p, --plugin <dir>', 'load plugins (compiled JS modules) from this directory', (v, prev: string[]) => [...prev, v], [])
+  .option('-o, --log <path>', 'log file (default: stdout)')
+  .option('-v, --verbose', 'increase verbosity (-v debug, -vv trace)', count, 0)
+  .option('-q, --quiet', 'decrease verbosity (-q warn, -qq error)', count, 0)
+  .option('-d, --daemon <pidfile>', 'daemonize and write the supervisor pid to this file')
+  .option('-s, --setup [dir]', 'write a sample config to DIR/fluent.conf and exit')
+  .option('--dry-run', 'check the configuration and exit')
+  .option('--no-supervisor', 'run in one process without a supervisor')
+  .option('--workers <n>', 'number of worker processes', (v) => Number.parseInt(v, 10))
+  .option('--suppress-config-dump', 'do not log the configuration at startup')
+  .option('--strict-config', 'unknown parameters and sections are errors')
+  .option('--strict-config-value', 'raise on lenient integer/float/bool conversions')
+  .option('--without-source', 'start without inputs')
+  .addOption(new Option('--under-supervisor').hideHelp())
+  .version(`tributary td-agent ${VERSION} (fluentd ${FLUENTD_COMPAT} compatible)`, '--version');
+
+program.parse(process.argv);
+const opts = program.opts<{
+  config?: string;
+  inlineConfig?: string;
+  plugin: string[];
+  log?: string;
+  verbose: number;
+  quiet: number;
+  daemon?: string;
+  setup?: string | boolean;
+  dryRun?: boolean;
+  supervisor: boolean;
+  workers?: number;
+  suppressConfigDump?: boolean;
+  strictConfig?: boolean;
+  strictConfigValue?: boolean;
+  withoutSource?: boolean;
+  underSupervisor?: boolean;
+}>();
+
+function cliLogLevel(): LogLevel | undefined {
+  if (!opts.verbose && !opts.quiet) return undefined;
+  const i = Math.max(0, Math.min(LEVELS.length - 1, 2 - opts.verbose + opts.quiet));
+  return LEVELS[i];
+}
+
+async function main(): Promise<void> {
+  if (opts.setup !== undefined) {
+    const dir = typeof opts.setup === 'string' ? opts.setup : '/etc/fluent';
+    fs.mkdirSync(path.join(dir, 'plugin'), { recursive: true });
+    const file = path.join(dir, 'fluent.conf');
+    if (fs.existsSync(file)) {
+      console.error(`${file} already exists.`);
+      process.exit(1);
+    }
+    fs.writeFileSync(file, SAMPLE_CONFIG);
+    console.log(`Installed ${file}.`);
+    return;
+  }
+  const configPath = opts.config ?? process.env.FLUENT_CONF ?? '/etc/td-agent/td-agent.conf';
+  if (opts.daemon) return daemonize(opts.daemon);
+
+  const workerIdEnv = process.env.SERVERENGINE_WORKER_ID;
+  const workerId = opts.underSupervisor && workerIdEnv ? Number(workerIdEnv) : 0;
+  const sink = new LogSink(opts.log);
+  const log = new Logger({ sink, level: cliLogLevel() ?? 'info', ...(opts.underSupervisor ? { workerId } : {}) });
+  const registry = builtinRegistry();
+  for (const dir of opts.plugin) {
+    try {
+      const n = await registry.loadDir(dir);
+      log.info('loaded plugins', { dir, count: n });
+    } catch (e) {
+      log.error('failed to load plugins', { dir, error: e as Error });
+      process.exit(opts.underSupervisor ? 2 : 1);
+    }
+  }
+  const load = {
+    configPath,
+    inline: opts.inlineConfig,
+    registry,
+    overrides: {
+      logLevel: cliLogLevel(),
+      workers: opts.workers,
+      withoutSource: opts.withoutSource,
+      strictConfigValue: opts.strictConfigValue,
+      suppressConfigDump: opts.suppressConfigDump,
+    },
+  };
+
+  if (opts.dryRun) {
+    log.info(`starting tributary-${VERSION} as dry run mode`, { node: process.version });
+    try {
+      const loaded = loadConfig({ ...load, warn: (m) => log.warn(m) });
+      const strict = opts.strictConfig || loaded.systemParams.strict_config === true;
+      const engines = checkConfig(loaded, registry);
+      const warnings = engines[0]?.warnings ?? [];
+      for (const w of warnings) log.warn(formatWarning(w));
+      if (strict && warnings.length > 0) {
+        log.error(`${warnings.length} unused parameter(s) or section(s) with --strict-config`);
+        process.exit(1);
+      }
+    } catch (e) {
+      reportConfigError(log, configPath, e);
+      process.exit(1);
+    }
+    log.info('finished dry run mode');
+    return;
+  }
+
+  if (opts.strictConfig && !opts.underSupervisor) {
+    try {
+      const engines = checkConfig(loadConfig(load), registry);
+      const warnings = engines[0]?.warnings ?? [];
+      if (warnings.length > 0) {
+        for (const w of warnings) log.error(formatWarning(w));
+        process.exit(1);
+      }
+    } catch (e) {
+      reportConfigError(log, configPath, e);
+      process.exit(1);
+    }
+  }
+
+  if (opts.underSupervisor || !opts.supervisor) {
+    if (!opts.supervisor && opts.workers && opts.workers > 1) {
+      console.error('Error: multi workers is not supported with --no-supervisor');
+      process.exit(2);
+    }
+    await runWorker({ ...load, log, registry, workerId, supervised: opts.underSupervisor === true });
+    return;
+  }
+  runSupervisor({
+    ...load,
+    log,
+    registry,
+    workerScript: fileURLToPath(import.meta.url),
+    workerArgs: process.argv.slice(2),
+    version: VERSION,
+  });
+}
+
+/** Start the same command detached (without -d), write its pid, and return. */
+function daemonize(pidfile: string): void {
+  const args = process.argv.slice(2).filter((a, i, all) => a !== '-d' && a !== '--daemon' && all[i - 1] !== '-d' && all[i - 1] !== '--daemon' && !a.startsWith('--daemon='));
+  const out = opts.log ? fs.openSync(opts.log, 'a') : 'ignore';
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...args], {
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
+  fs.mkdirSync(path.dirname(path.resolve(pidfile)), { recursive: true });
+  fs.writeFileSync(pidfile, `${child.pid}\n`);
+  child.unref();
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});
+
