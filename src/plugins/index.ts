@@ -1,0 +1,30 @@
+// The built-in plugins, listed explicitly (DESIGN.md §3). `builtinRegistry()` is what the
+// engine and the test drivers start from; `-p DIR` adds user plugins to it.
+
+import { PluginRegistry } from '../plugin/registry.js';
+import type { PluginClass } from '../plugin/types.js';
+import { GrepFilter } from './filter_grep.js';
+import { RecordTransformerFilter } from './filter_record_transformer.js';
+import { StdoutFilter } from './filter_stdout.js';
+import { SampleInput } from './in_sample.js';
+import { CopyOutput } from './out_copy.js';
+import { NullOutput } from './out_null.js';
+import { RelabelOutput } from './out_relabel.js';
+import { StdoutOutput } from './out_stdout.js';
+
+export const builtinPlugins: PluginClass[] = [
+  SampleInput,
+  StdoutOutput,
+  NullOutput,
+  CopyOutput,
+  RelabelOutput,
+  GrepFilter,
+  RecordTransformerFilter,
+  StdoutFilter,
+];
+
+export function builtinRegistry(): PluginRegistry {
+  const r = new PluginRegistry();
+  for (const cls of builtinPlugins) r.register(cls);
+  return r;
+}

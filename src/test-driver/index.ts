@@ -1,0 +1,10 @@
+// Test drivers for plugins (DESIGN.md §9). Parser and formatter drivers come with the parser
+// and formatter base classes.
+
+export type { DriverOptions, EventsInput, RunOptions } from './base.js';
+export { driverElement, TestDriver, toStream } from './base.js';
+export type { CapturedError, CapturedEvent } from './capture.js';
+export { CaptureStore, CapturingEmitter } from './capture.js';
+export { FilterTestDriver } from './filter.js';
+export { InputTestDriver } from './input.js';
+export { OutputTestDriver } from './output.js';
