@@ -30,9 +30,17 @@ export async function gzipImportBytes(msgpack: Uint8Array): Promise<Buffer> {
   return gzip(msgpack);
 }
 
-export type ImportBodyProblem = 'not_gzip' | 'bad_gzip' | 'truncated_gzip' | 'too_large' | ScanProblem | 'decode';
+export type ImportBodyProblem =
+  | 'not_gzip'
+  | 'bad_gzip'
+  | 'truncated_gzip'
+  | 'too_large'
+  | ScanProblem
+  | 'decode'
+  | 'bad_record';
 
-/** Why a body was refused. `tooLarge` bodies deserve 413, everything else 400. */
+/** Why a body was refused. `tooLarge` bodies deserve 413, everything else 400. `bad_record`:
+ *  a well-formed record the receiver cannot accept (no integer `time`, an unusable key). */
 export class ImportBodyError extends TributaryError {
   readonly problem: ImportBodyProblem;
   constructor(problem: ImportBodyProblem, message: string) {
@@ -104,15 +112,24 @@ const SCAN_MESSAGES: Record<ScanProblem, string> = {
  * Returns the record count. Throws ImportBodyError: a structural problem before `fn` is ever
  * called; a decode problem possibly after some calls, so callers must discard what they built.
  */
-export function forEachRecord(msgpack: Uint8Array, fn: (rec: Rec, index: number) => void, maxDepth = 100): number {
+export function forEachRecord(
+  msgpack: Uint8Array,
+  fn: (rec: Rec, index: number) => void,
+  maxDepth = 100,
+  onCount?: (records: number) => void,
+): number {
   const scan = scanRecords(msgpack, maxDepth);
   if (scan.problem) {
     const where = `record ${scan.records + 1} (byte ${scan.offset})`;
     const p = scan.problem;
-    const msg = p === 'truncated' || p === 'invalid' ? `${SCAN_MESSAGES[p]} at ${where}` : `${where} ${SCAN_MESSAGES[p]}`;
+    const msg =
+      p === 'truncated' || p === 'invalid'
+        ? `${SCAN_MESSAGES[p]} at ${where}`
+        : `${where} ${SCAN_MESSAGES[p]}`;
     throw new ImportBodyError(p, msg);
   }
   let i = 0;
+  onCount?.(scan.records);
   if (scan.records === 0) return 0;
   try {
     unpackr.unpackMultiple(msgpack, (value: unknown) => {

@@ -134,22 +134,22 @@ export function scanRecords(buf: Uint8Array, maxDepth = 100): ScanResult {
           case 0xdc:
             if (pos + 2 > end) return fail('truncated', start);
             count = u16(pos);
-                pos += 2;
+            pos += 2;
             break;
           case 0xdd:
             if (pos + 4 > end) return fail('truncated', start);
             count = u32(pos);
-                pos += 4;
+            pos += 4;
             break;
           case 0xde:
             if (pos + 2 > end) return fail('truncated', start);
             count = u16(pos) * 2;
-                pos += 2;
+            pos += 2;
             break;
           case 0xdf:
             if (pos + 4 > end) return fail('truncated', start);
             count = u32(pos) * 2;
-                pos += 4;
+            pos += 4;
             break;
           default:
             return fail('invalid', start); // 0xc1

@@ -81,5 +81,8 @@ export function normalizeName(name: string): string {
 export function tagToDestination(tag: string): { database: string; table: string } | undefined {
   const parts = tag.split('.');
   if (parts.length < 2) return undefined;
-  return { database: normalizeName(parts[parts.length - 2]!), table: normalizeName(parts[parts.length - 1]!) };
+  return {
+    database: normalizeName(parts[parts.length - 2]!),
+    table: normalizeName(parts[parts.length - 1]!),
+  };
 }

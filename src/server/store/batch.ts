@@ -53,7 +53,8 @@ function badRecord(index: number, what: string): ImportBodyError {
 
 function jsonReplacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const orig = this[key];
-  if (orig instanceof Uint8Array) return Buffer.from(orig.buffer, orig.byteOffset, orig.length).toString('utf8');
+  if (orig instanceof Uint8Array)
+    return Buffer.from(orig.buffer, orig.byteOffset, orig.length).toString('utf8');
   if (orig instanceof EventTime) return orig.toFloat();
   if (typeof value === 'bigint') return value.toString();
   return value;
@@ -74,7 +75,10 @@ function recordTime(t: unknown, index: number): number {
     return t.sec;
   }
   if (t === undefined) throw badRecord(index, "has no 'time' field (an integer of UNIX seconds is required)");
-  throw badRecord(index, `has a 'time' that is not an integer of UNIX seconds: ${toJsonText(t)?.slice(0, 64)}`);
+  throw badRecord(
+    index,
+    `has a 'time' that is not an integer of UNIX seconds: ${toJsonText(t)?.slice(0, 64)}`,
+  );
 }
 
 /** Decode concatenated msgpack maps into a column batch. Throws ImportBodyError. */
@@ -94,7 +98,8 @@ export function buildBatch(msgpack: Uint8Array, maxDepth = 100): RecordBatch {
         throw badRecord(row, `has a key that cannot be a column name: ${JSON.stringify(key.slice(0, 64))}`);
       }
       const lower = key.toLowerCase();
-      if (lower === 'time') throw badRecord(row, `has a key ${JSON.stringify(key)} that collides with 'time'`);
+      if (lower === 'time')
+        throw badRecord(row, `has a key ${JSON.stringify(key)} that collides with 'time'`);
       col = byLower.get(lower);
       if (col === undefined) {
         col = { name: key, kind: KIND_NONE, values: new Array(count).fill(null), lastRow: -1 };
@@ -104,7 +109,10 @@ export function buildBatch(msgpack: Uint8Array, maxDepth = 100): RecordBatch {
       byKey.set(key, col);
     }
     if (col.lastRow === row) {
-      throw badRecord(row, `has keys that differ only in case (${JSON.stringify(col.name)}, ${JSON.stringify(key)})`);
+      throw badRecord(
+        row,
+        `has keys that differ only in case (${JSON.stringify(col.name)}, ${JSON.stringify(key)})`,
+      );
     }
     col.lastRow = row;
     return col;

@@ -92,7 +92,13 @@ export interface JobListQuery {
   status?: 'running' | 'success' | 'error' | 'queued' | 'killed';
 }
 
-export type StoreErrorKind = 'db_not_found' | 'table_not_found' | 'job_not_found' | 'exists' | 'invalid' | 'conflict';
+export type StoreErrorKind =
+  | 'db_not_found'
+  | 'table_not_found'
+  | 'job_not_found'
+  | 'exists'
+  | 'invalid'
+  | 'conflict';
 
 /** A refusal the HTTP layer maps to a status code (404, 409, 400 ...). `message` is TD's text. */
 export class StoreError extends TributaryError {

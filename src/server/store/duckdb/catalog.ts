@@ -44,7 +44,8 @@ export interface DbState {
   tables: Map<string, TableState>;
 }
 
-export const dbNotFound = (db: string) => new StoreError('db_not_found', `Couldn't find UserDatabase with name = ${db}`);
+export const dbNotFound = (db: string) =>
+  new StoreError('db_not_found', `Couldn't find UserDatabase with name = ${db}`);
 export const tableNotFound = (t: string) =>
   new StoreError('table_not_found', `Couldn't find UserTableReference with name = ${t}`);
 
@@ -76,9 +77,17 @@ export class Catalog {
   ) {}
 
   async load(): Promise<void> {
-    const dbs = await this.conn.runAndReadAll(`SELECT id, name, created_at, updated_at FROM ${META}.databases`);
+    const dbs = await this.conn.runAndReadAll(
+      `SELECT id, name, created_at, updated_at FROM ${META}.databases`,
+    );
     for (const [id, name, c, u] of dbs.getRows()) {
-      const d: DbState = { id: num(id), name: name as string, createdAt: num(c), updatedAt: num(u), tables: new Map() };
+      const d: DbState = {
+        id: num(id),
+        name: name as string,
+        createdAt: num(c),
+        updatedAt: num(u),
+        tables: new Map(),
+      };
       this.dbs.set(d.name, d);
       this.nextDbId = Math.max(this.nextDbId, d.id + 1);
     }
@@ -87,7 +96,10 @@ export class Catalog {
               storage_bytes, expire_days, include_v, columns FROM ${META}.tables`,
     );
     for (const r of tables.getRows()) {
-      const columns = (JSON.parse(r[11] as string) as Array<[string, Kind]>).map(([name, kind]) => ({ name, kind }));
+      const columns = (JSON.parse(r[11] as string) as Array<[string, Kind]>).map(([name, kind]) => ({
+        name,
+        kind,
+      }));
       const t: TableState = {
         id: num(r[0]),
         db: r[1] as string,
@@ -152,7 +164,8 @@ export class Catalog {
   createDatabase(name: string): Promise<void> {
     return this.writer.run(async () => {
       this.checkName(name);
-      if (RESERVED_DATABASES.has(name)) throw new StoreError('invalid', `Name '${name}' is reserved by td-server`);
+      if (RESERVED_DATABASES.has(name))
+        throw new StoreError('invalid', `Name '${name}' is reserved by td-server`);
       if (this.dbs.has(name)) throw new StoreError('exists', `Database ${name} already exists`);
       const now = Date.now();
       const d: DbState = { id: this.nextDbId, name, createdAt: now, updatedAt: now, tables: new Map() };
@@ -244,12 +257,10 @@ export class Catalog {
       const expireDays = opts.expireDays !== undefined ? opts.expireDays : t.expireDays;
       const includeV = opts.includeV ?? t.includeV;
       const now = Date.now();
-      await this.conn.run(`UPDATE ${META}.tables SET expire_days = ?, include_v = ?, updated_at = ? WHERE id = ?`, [
-        expireDays,
-        includeV,
-        now,
-        t.id,
-      ]);
+      await this.conn.run(
+        `UPDATE ${META}.tables SET expire_days = ?, include_v = ?, updated_at = ? WHERE id = ?`,
+        [expireDays, includeV, now, t.id],
+      );
       t.expireDays = expireDays;
       t.includeV = includeV;
       t.updatedAt = now;
@@ -264,10 +275,13 @@ export class Catalog {
       const ddl: string[] = [];
       for (const [col, type] of spec) {
         const kind = kindOfTdType(type);
-        if (kind === undefined) throw new StoreError('invalid', `Unknown column type '${type}' for column '${col}'`);
+        if (kind === undefined)
+          throw new StoreError('invalid', `Unknown column type '${type}' for column '${col}'`);
         const lower = col.toLowerCase();
-        if (lower === 'time' || lower === 'v') throw new StoreError('invalid', `Column name '${col}' is reserved.`);
-        if (col.length === 0 || col.length > 255) throw new StoreError('invalid', `Invalid column name '${col}'`);
+        if (lower === 'time' || lower === 'v')
+          throw new StoreError('invalid', `Column name '${col}' is reserved.`);
+        if (col.length === 0 || col.length > 255)
+          throw new StoreError('invalid', `Invalid column name '${col}'`);
         const existing = byLower.get(lower);
         if (!existing) {
           const c: ColumnState = { name: col, kind };
@@ -276,7 +290,9 @@ export class Catalog {
           ddl.push(`ALTER TABLE ${tableRef(db, name)} ADD COLUMN ${ident(col)} ${SQL_TYPES[kind]}`);
         } else if (kind > existing.kind) {
           existing.kind = kind;
-          ddl.push(`ALTER TABLE ${tableRef(db, name)} ALTER COLUMN ${ident(existing.name)} TYPE ${SQL_TYPES[kind]}`);
+          ddl.push(
+            `ALTER TABLE ${tableRef(db, name)} ALTER COLUMN ${ident(existing.name)} TYPE ${SQL_TYPES[kind]}`,
+          );
         } else if (kind < existing.kind) {
           throw new StoreError(
             'invalid',
@@ -284,7 +300,8 @@ export class Catalog {
           );
         }
       }
-      if (columns.length > MAX_COLUMNS) throw new StoreError('invalid', `a table may have at most ${MAX_COLUMNS} columns`);
+      if (columns.length > MAX_COLUMNS)
+        throw new StoreError('invalid', `a table may have at most ${MAX_COLUMNS} columns`);
       const now = Date.now();
       await inTransaction(this.conn, async () => {
         for (const sql of ddl) await this.conn.run(sql);
@@ -325,7 +342,8 @@ export class Catalog {
     return this.writer.run(async () => {
       const t = this.table(db, name);
       const to = this.db(dest);
-      if (to.tables.has(name)) throw new StoreError('exists', `Table ${name} already exists in the destination`);
+      if (to.tables.has(name))
+        throw new StoreError('exists', `Table ${name} already exists in the destination`);
       // DuckDB cannot move a table between schemas: copy it in the same transaction.
       await inTransaction(this.conn, async () => {
         await this.conn.run(`CREATE TABLE ${tableRef(dest, name)} AS SELECT * FROM ${tableRef(db, name)}`);

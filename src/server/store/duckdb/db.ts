@@ -58,7 +58,10 @@ export interface OpenOptions {
  * install) is disabled: query jobs run user SQL and must reach nothing but the tables.
  */
 export async function openDatabase(path: string, opts: OpenOptions = {}): Promise<DuckDBInstance> {
-  const config: Record<string, string> = { enable_external_access: 'false', autoinstall_known_extensions: 'false' };
+  const config: Record<string, string> = {
+    enable_external_access: 'false',
+    autoinstall_known_extensions: 'false',
+  };
   if (opts.threads) config.threads = String(opts.threads);
   if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
   const instance = await DuckDBInstance.create(path, config);
@@ -70,7 +73,9 @@ export async function openDatabase(path: string, opts: OpenOptions = {}): Promis
     if (v.currentRowCount === 0) {
       await conn.run(`INSERT INTO ${META}.info VALUES ('format', ?)`, [FORMAT_VERSION]);
     } else if (v.getRows()[0]![0] !== FORMAT_VERSION) {
-      throw new Error(`store format ${String(v.getRows()[0]![0])} is not supported (expected ${FORMAT_VERSION})`);
+      throw new Error(
+        `store format ${String(v.getRows()[0]![0])} is not supported (expected ${FORMAT_VERSION})`,
+      );
     }
   } finally {
     conn.closeSync();

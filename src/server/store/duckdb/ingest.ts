@@ -10,7 +10,14 @@
 //
 // The in-memory catalog changes only after COMMIT returns, so a failed import leaves no trace.
 
-import { BIGINT, DOUBLE, type DuckDBConnection, DuckDBDataChunk, type DuckDBType, VARCHAR } from '@duckdb/node-api';
+import {
+  BIGINT,
+  DOUBLE,
+  type DuckDBConnection,
+  DuckDBDataChunk,
+  type DuckDBType,
+  VARCHAR,
+} from '@duckdb/node-api';
 import type { BatchColumn, Kind, RecordBatch } from '../batch.js';
 import { type ImportOutcome, StoreError } from '../types.js';
 import { type Catalog, type ColumnState, MAX_COLUMNS, SQL_TYPES, type TableState } from './catalog.js';
@@ -53,9 +60,15 @@ export class Ingest {
   }
 
   /** Must run under the writer mutex. */
-  async importBatch(db: string, table: string, batch: RecordBatch, uniqueId?: string): Promise<ImportOutcome> {
+  async importBatch(
+    db: string,
+    table: string,
+    batch: RecordBatch,
+    uniqueId?: string,
+  ): Promise<ImportOutcome> {
     const t = this.catalog.table(db, table);
-    if (uniqueId !== undefined && (await this.hasImportId(t.id, uniqueId))) return { imported: 0, duplicate: true };
+    if (uniqueId !== undefined && (await this.hasImportId(t.id, uniqueId)))
+      return { imported: 0, duplicate: true };
 
     // Plan the schema change without touching the catalog yet.
     const columns: ColumnState[] = t.columns.map((c) => ({ ...c }));
@@ -72,7 +85,9 @@ export class Ingest {
         ddl.push(`ALTER TABLE ${tableRef(db, table)} ADD COLUMN ${ident(col.name)} ${SQL_TYPES[col.kind]}`);
       } else if (col.kind > target.kind) {
         target.kind = col.kind;
-        ddl.push(`ALTER TABLE ${tableRef(db, table)} ALTER COLUMN ${ident(target.name)} TYPE ${SQL_TYPES[col.kind]}`);
+        ddl.push(
+          `ALTER TABLE ${tableRef(db, table)} ALTER COLUMN ${ident(target.name)} TYPE ${SQL_TYPES[col.kind]}`,
+        );
       }
       placed.push({ col, target });
     }
@@ -82,14 +97,21 @@ export class Ingest {
 
     const now = Date.now();
     const lastLog =
-      batch.maxTime === null ? t.lastLogTimestamp : Math.max(t.lastLogTimestamp ?? batch.maxTime, batch.maxTime);
+      batch.maxTime === null
+        ? t.lastLogTimestamp
+        : Math.max(t.lastLogTimestamp ?? batch.maxTime, batch.maxTime);
     const columnsJson = JSON.stringify(columns.map((c) => [c.name, c.kind]));
 
     await inTransaction(this.conn, async () => {
       for (const sql of ddl) await this.conn.run(sql);
       if (batch.count > 0) await this.append(db, table, columns, placed, batch);
       if (uniqueId !== undefined) {
-        await this.conn.run(`INSERT INTO ${META}.import_ids VALUES (?, ?, ?, ?)`, [t.id, uniqueId, now, batch.count]);
+        await this.conn.run(`INSERT INTO ${META}.import_ids VALUES (?, ?, ?, ?)`, [
+          t.id,
+          uniqueId,
+          now,
+          batch.count,
+        ]);
       }
       await this.conn.run(
         `UPDATE ${META}.tables SET row_count = row_count + ?, storage_bytes = storage_bytes + ?,

@@ -14,10 +14,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { type DuckDBConnection, type DuckDBInstance, StatementType, version as duckdbVersion } from '@duckdb/node-api';
+import {
+  type DuckDBConnection,
+  type DuckDBInstance,
+  version as duckdbVersion,
+  StatementType,
+} from '@duckdb/node-api';
 import type { Logger } from '../../../core/log.js';
 import { MsgpackRowWriter } from '../msgpack-rows.js';
-import { type IssueJobRequest, type JobInfo, type JobListQuery, type JobStatus, StoreError } from '../types.js';
+import {
+  type IssueJobRequest,
+  type JobInfo,
+  type JobListQuery,
+  type JobStatus,
+  StoreError,
+} from '../types.js';
 import type { Catalog } from './catalog.js';
 import { META, Mutex, num, numOrNull } from './db.js';
 import { hiveType, isFloatType, prestoType, wireValue } from './values.js';
@@ -38,7 +49,10 @@ interface Worker {
 const FINISHED = new Set<JobStatus>(['success', 'error', 'killed']);
 
 function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 }
 
 export class Jobs {
@@ -96,7 +110,8 @@ export class Jobs {
       this.finish(job, 'error', { stderr: job.stderr + 'td-server stopped before the job finished\n' });
       await this.persist(job);
     }
-    for (let i = 0; i < this.opts.workers; i++) this.workers.push({ conn: await this.instance.connect(), job: undefined });
+    for (let i = 0; i < this.opts.workers; i++)
+      this.workers.push({ conn: await this.instance.connect(), job: undefined });
   }
 
   get(id: number): JobInfo | undefined {
@@ -110,7 +125,7 @@ export class Jobs {
 
   resultPath(id: number): string | undefined {
     const job = this.jobs.get(id);
-    if (!job || job.status !== 'success') return undefined;
+    if (job?.status !== 'success') return undefined;
     return path.join(this.opts.resultDir, `${id}.msgpack.gz`);
   }
 
@@ -274,13 +289,17 @@ export class Jobs {
     const statements = await conn.extractStatements(job.query);
     if (statements.count !== 1) {
       throw new Error(
-        statements.count === 0 ? 'Query is empty' : `td-server runs one statement per job, got ${statements.count}`,
+        statements.count === 0
+          ? 'Query is empty'
+          : `td-server runs one statement per job, got ${statements.count}`,
       );
     }
     const prepared = await statements.prepare(0);
     const kind = prepared.statementType;
     if (kind !== StatementType.SELECT && kind !== StatementType.EXPLAIN) {
-      throw new Error(`td-server runs read-only queries (SELECT); this is a ${StatementType[kind]} statement`);
+      throw new Error(
+        `td-server runs read-only queries (SELECT); this is a ${StatementType[kind]} statement`,
+      );
     }
     const result = await prepared.stream();
     const types = result.columnTypes();

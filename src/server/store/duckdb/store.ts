@@ -146,7 +146,12 @@ export class DuckDbStore implements Store {
     return this.ingest.hasImportId(t.id, uniqueId);
   }
 
-  importBatch(database: string, table: string, batch: RecordBatch, uniqueId?: string): Promise<ImportOutcome> {
+  importBatch(
+    database: string,
+    table: string,
+    batch: RecordBatch,
+    uniqueId?: string,
+  ): Promise<ImportOutcome> {
     return this.mutex.run(() => this.ingest.importBatch(database, table, batch, uniqueId));
   }
 

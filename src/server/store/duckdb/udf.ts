@@ -80,7 +80,8 @@ const TIME_STRING = (t: string, u: string, tz: string) => {
        ELSE ${short('%Y-%m-%d %H:%M:%S')} END END)`;
 };
 
-const TRUNC = (u: string, t: string, tz: string) => `epoch(timezone(${tz}, date_trunc(${u}, ${LOCAL(t, tz)})))::BIGINT`;
+const TRUNC = (u: string, t: string, tz: string) =>
+  `epoch(timezone(${tz}, date_trunc(${u}, ${LOCAL(t, tz)})))::BIGINT`;
 
 const RANGE = (t: string, s: string, e: string, tz: string) =>
   `((${s} IS NULL OR ${t} >= ${PARSE(s, tz)}) AND (${e} IS NULL OR ${t} < ${PARSE(e, tz)}))`;

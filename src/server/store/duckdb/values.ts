@@ -53,7 +53,9 @@ export function wireValue(v: DuckDBValue): unknown {
 
 /** True for columns whose values must be written as msgpack floats. */
 export function isFloatType(t: DuckDBType): boolean {
-  return t.typeId === DuckDBTypeId.DOUBLE || t.typeId === DuckDBTypeId.FLOAT || t.typeId === DuckDBTypeId.DECIMAL;
+  return (
+    t.typeId === DuckDBTypeId.DOUBLE || t.typeId === DuckDBTypeId.FLOAT || t.typeId === DuckDBTypeId.DECIMAL
+  );
 }
 
 export function prestoType(t: DuckDBType): string {
