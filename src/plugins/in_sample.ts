@@ -14,6 +14,7 @@ import { ConfigError } from '../core/errors.js';
 import { EventStream, type Rec } from '../core/event-stream.js';
 import { EventTime } from '../core/event-time.js';
 import { Input } from '../plugin/base.js';
+import { rubyToS } from './support/ruby-text.js';
 
 const BIN_NUM = 10;
 const BIN_MS = 100;
@@ -44,7 +45,7 @@ function parseSample(text: string): Rec[] {
   const list = Array.isArray(parsed) ? parsed : [parsed];
   list.forEach((e, i) => {
     if (e === null || typeof e !== 'object' || Array.isArray(e)) {
-      throw new ConfigError(`${i}th element of sample, ${JSON.stringify(e)}, is not a hash`);
+      throw new ConfigError(`${i}th element of sample, ${rubyToS(e)}, is not a hash`);
     }
   });
   return list as Rec[];
@@ -75,6 +76,15 @@ export class SampleInput extends Input<typeof params> {
     if (this.config.rate < 0) throw new ConfigError("'rate' must not be negative");
   }
 
+  /** Waiting for the emitter's drain (no timer is pending meanwhile). */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  get hasTimer(): boolean {
+    return this.timer !== undefined;
+  }
+
   override start(): void {
     if (this.running) return;
     this.running = true;
@@ -93,8 +103,16 @@ export class SampleInput extends Input<typeof params> {
   }
 
   private schedule(fn: () => void, ms: number): void {
-    this.timer = setTimeout(fn, Math.max(0, ms));
-    this.timer.unref();
+    if (!this.running || this.paused) return;
+    const t = setTimeout(
+      () => {
+        this.timer = undefined;
+        fn();
+      },
+      Math.max(0, ms),
+    );
+    t.unref();
+    this.timer = t;
   }
 
   private beginSecond(): void {

@@ -67,7 +67,7 @@ export function driverElement(
 }
 
 /** Builds EventStreams from the shapes tests like to write. */
-export type EventsInput = EventStream | Rec[] | [sec: number, nsec: number, record: Rec][];
+export type EventsInput = EventStream | (Rec | [sec: number, nsec: number, record: Rec])[];
 
 export function toStream(input: EventsInput, sec: number, nsec: number): EventStream {
   if (input instanceof EventStream) return input;

@@ -110,6 +110,11 @@ export class CapturingEmitter implements Emitter {
     return this.blocked;
   }
 
+  /** Same as isBlocked, under the name re-emitting outputs probe for (see out_relabel). */
+  overHighWater(): boolean {
+    return this.blocked;
+  }
+
   /** Make every emit throw (emitStream) or reject (emitStreamDurable); undefined to stop. */
   fail(err: Error | undefined): void {
     this.failure = err;
