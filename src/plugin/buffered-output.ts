@@ -1,0 +1,154 @@
+// Base class of buffered outputs (DESIGN.md §4): a plugin declares
+//
+//   format(tag, es): Uint8Array     bytes appended to a chunk (default: msgpack [time, record]
+//                                   entries; es.packed is reused as is when present)
+//   write(chunk): Promise<void>     resolve = commit; throw = retry; UnrecoverableError (or a
+//                                   TypeError/RangeError) = <secondary> or the backup directory
+//
+// and optionally `static bufferDefaults` (e.g. `{ '@type': 'file', flush_interval: 60 }`) and
+// `static defaultChunkKeys`. emit() returns a promise that settles when the events are
+// durable (memory: at once, so nothing is returned; file: after write + fsync).
+// Configured as a `<secondary>`, the plugin has no buffer: the primary calls its write().
+
+import { compatBuffer } from '../config/compat.js';
+import type { ConfigElement } from '../config/element.js';
+import type { ParamDecls } from '../config/params.js';
+import { ConfigError } from '../core/errors.js';
+import type { EventStream } from '../core/event-stream.js';
+import { EventTime } from '../core/event-time.js';
+import { packr } from '../core/msgpack.js';
+import type { Chunk, ChunkStorage } from '../buffer/chunk.js';
+import { type BufferConfig, configureBuffer } from '../buffer/config.js';
+import type { Framing } from '../buffer/file-store.js';
+import { FileBufferPlugin } from '../plugins/buf_file.js';
+import { MemoryBufferPlugin } from '../plugins/buf_memory.js';
+import { PluginBase } from './base.js';
+import { OutputRunner, type OutputStats, type SecondaryOutput } from './output-runner.js';
+import { extractPlaceholders, localZone, type PlaceholderKeys } from './placeholders.js';
+import type { OutputPlugin, PluginContext, PluginKind } from './types.js';
+
+type BufferDefaults = Record<string, string | number | boolean>;
+
+const STORAGES: Record<string, { createStorage(cfg: BufferConfig, ctx: PluginContext, framing: Framing): ChunkStorage }> = {
+  memory: MemoryBufferPlugin,
+  file: FileBufferPlugin,
+};
+
+/** msgpack `[EventTime, record]` entries of es[start, end). */
+export function packEntries(es: EventStream, start: number, end: number, timeAsInteger = false): Uint8Array {
+  const parts: Buffer[] = [];
+  let len = 0;
+  for (let i = start; i < end; i++) {
+    const t = timeAsInteger ? es.secs[i]! : new EventTime(es.secs[i]!, es.nsecs[i]!);
+    const b = packr.pack([t, es.records[i]]);
+    parts.push(b);
+    len += b.length;
+  }
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, len);
+}
+
+export abstract class BufferedOutput<P extends ParamDecls = ParamDecls> extends PluginBase<P> implements OutputPlugin {
+  static override readonly kind: PluginKind = 'output';
+  static readonly bufferDefaults: BufferDefaults = {};
+  static readonly defaultChunkKeys: string = '';
+  runner!: OutputRunner;
+  bufferConfig!: BufferConfig;
+  placeholderKeys: PlaceholderKeys = { timeKey: false, tagKey: false, keys: [], zone: localZone() };
+  secondaryOutput: SecondaryOutput | undefined;
+  /** Configured as a `<secondary>`: no buffer of its own. */
+  isSecondary = false;
+
+  /** Bytes for a batch; override for text formats. */
+  format(_tag: string, es: EventStream): Uint8Array {
+    return packEntries(es, 0, es.length);
+  }
+
+  abstract write(chunk: Chunk): Promise<void>;
+
+  /** How resume finds whole records in a file chunk (custom formats override). */
+  get chunkFraming(): Framing {
+    return this.defaultFormat ? 'msgpack' : 'none';
+  }
+
+  get defaultFormat(): boolean {
+    return this.format === BufferedOutput.prototype.format;
+  }
+
+  formatSlice(tag: string, es: EventStream, start: number, end: number): Uint8Array {
+    if (this.defaultFormat) return packEntries(es, start, end);
+    return this.format(tag, start === 0 && end === es.length ? es : es.slice(start, end));
+  }
+
+  override configure(el: ConfigElement): void {
+    super.configure(el);
+    if (el.name === 'secondary') {
+      this.isSecondary = true;
+      return;
+    }
+    const cls = this.constructor as unknown as { bufferDefaults: BufferDefaults; defaultChunkKeys: string };
+    const flushOutside = el.has('flush_interval') && el.children('buffer').length === 0;
+    compatBuffer(el, (level, m) => this.log[level](m), cls.defaultChunkKeys);
+    const cfg = configureBuffer(el, cls.bufferDefaults, cls.defaultChunkKeys, this.ctx.configureContext, flushOutside);
+    this.bufferConfig = cfg;
+    this.placeholderKeys = { timeKey: cfg.timeKey, tagKey: cfg.tagKey, keys: cfg.recordKeys, zone: cfg.zone };
+    this.configureBufferExtra(cfg);
+    const secEls = el.children('secondary');
+    if (secEls.length > 1) throw new ConfigError('<secondary> section can be specified only once', { pos: secEls[1]!.pos });
+    let secondary: SecondaryOutput | undefined;
+    if (secEls[0]) {
+      const secEl = secEls[0];
+      secEl.consumed = true;
+      if (!secEl.has('@type') && !secEl.has('type')) secEl.set('@type', this.type);
+      const sec = this.ctx.createOutput(secEl, [this.where()]) as Partial<SecondaryOutput> & OutputPlugin;
+      if (typeof sec.write !== 'function') {
+        throw new ConfigError(`secondary output must be a buffered output: ${secEl.get('@type')}`, { pos: secEl.pos });
+      }
+      if (sec instanceof BufferedOutput) sec.placeholderKeys = this.placeholderKeys;
+      secondary = sec as SecondaryOutput;
+      if (cfg.retry.forever) {
+        this.log.warn('<secondary> with retry_forever is useless: only unrecoverable errors go to the secondary');
+      }
+    }
+    this.secondaryOutput = secondary;
+    const storage = STORAGES[cfg.type]!;
+    this.runner = new OutputRunner(this, cfg, this.placeholderKeys, () => storage.createStorage(cfg, this.ctx, this.chunkFraming), secondary);
+  }
+
+  /** Hook for plugins that check their buffer settings (e.g. out_file's path placeholders). */
+  protected configureBufferExtra(_cfg: BufferConfig): void {}
+
+  /** Fill `${tag}`, `${key}`, `%Y...`, `${chunk_id}` in a template from a chunk. */
+  extractPlaceholders(template: string, chunk: Chunk): string {
+    return extractPlaceholders(template, this.placeholderKeys, chunk.metadata, chunk.idHex, this.log);
+  }
+
+  override async start(): Promise<void> {
+    if (!this.isSecondary) await this.runner.start();
+  }
+
+  emit(tag: string, es: EventStream): void | Promise<void> {
+    if (this.isSecondary) throw new Error('a <secondary> output takes chunks, not events');
+    return this.runner.emit(tag, es);
+  }
+
+  overHighWater(): boolean {
+    return this.isSecondary ? false : this.runner.overHighWater();
+  }
+
+  onDrain(cb: () => void): void {
+    if (this.isSecondary) setImmediate(cb);
+    else this.runner.onDrain(cb);
+  }
+
+  async flushAll(): Promise<void> {
+    if (!this.isSecondary) await this.runner.flushAll();
+  }
+
+  override async shutdown(): Promise<void> {
+    if (!this.isSecondary) await this.runner.shutdown();
+  }
+
+  stats(): OutputStats | undefined {
+    return this.isSecondary ? undefined : this.runner.stats();
+  }
+}
