@@ -144,3 +144,11 @@ export interface Store {
   /** Stop the job workers, wait for in-flight writes, checkpoint and close. */
   close(): Promise<void>;
 }
+
+// TD's messages for missing things (td-client test fixtures).
+export const dbNotFound = (db: string) =>
+  new StoreError('db_not_found', `Couldn't find UserDatabase with name = ${db}`);
+export const tableNotFound = (t: string) =>
+  new StoreError('table_not_found', `Couldn't find UserTableReference with name = ${t}`);
+export const jobNotFound = (id: number | string, account = 1) =>
+  new StoreError('job_not_found', `Couldn't find Job with account_id = ${account}, id = ${id}`);

@@ -5,7 +5,15 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { nameProblem } from '../../../td/names.js';
 import { KIND_DOUBLE, KIND_LONG, KIND_STRING, type Kind } from '../batch.js';
-import { type DatabaseInfo, StoreError, type TableInfo, type TableOptions, type TdType } from '../types.js';
+import {
+  type DatabaseInfo,
+  dbNotFound,
+  StoreError,
+  type TableInfo,
+  type TableOptions,
+  type TdType,
+  tableNotFound,
+} from '../types.js';
 import { ident, inTransaction, META, type Mutex, num, numOrNull, tableRef } from './db.js';
 
 export const SQL_TYPES = ['VARCHAR', 'BIGINT', 'DOUBLE', 'VARCHAR'] as const;
@@ -43,11 +51,6 @@ export interface DbState {
   updatedAt: number;
   tables: Map<string, TableState>;
 }
-
-export const dbNotFound = (db: string) =>
-  new StoreError('db_not_found', `Couldn't find UserDatabase with name = ${db}`);
-export const tableNotFound = (t: string) =>
-  new StoreError('table_not_found', `Couldn't find UserTableReference with name = ${t}`);
 
 /** TD type names accepted by update-schema, to a widening kind. */
 export function kindOfTdType(type: string): Kind | undefined {

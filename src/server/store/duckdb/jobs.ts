@@ -27,6 +27,7 @@ import {
   type JobInfo,
   type JobListQuery,
   type JobStatus,
+  jobNotFound,
   StoreError,
 } from '../types.js';
 import type { Catalog } from './catalog.js';
@@ -179,7 +180,7 @@ export class Jobs {
 
   async kill(id: number): Promise<JobStatus> {
     const job = this.jobs.get(id);
-    if (!job) throw new StoreError('job_not_found', `Couldn't find Job with account_id = 1, id = ${id}`);
+    if (!job) throw jobNotFound(id);
     const former = job.status;
     if (FINISHED.has(former)) return former;
     const qi = this.queue.indexOf(job);
