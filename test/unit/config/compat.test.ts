@@ -11,7 +11,13 @@ function el(params: Record<string, string>): ConfigElement {
 }
 
 test("the seed's flat buffer params become a <buffer> section", () => {
-  const e = el({ type: 'tdlog', apikey: 'k', auto_create_table: '', buffer_type: 'file', buffer_path: '/var/log/td-agent/buffer/td' });
+  const e = el({
+    type: 'tdlog',
+    apikey: 'k',
+    auto_create_table: '',
+    buffer_type: 'file',
+    buffer_path: '/var/log/td-agent/buffer/td',
+  });
   const notes: string[] = [];
   compatBuffer(e, (_l, m) => notes.push(m), 'tag');
   const [buf] = e.children('buffer');
@@ -24,7 +30,12 @@ test("the seed's flat buffer params become a <buffer> section", () => {
 });
 
 test('flush_interval outside <buffer> forces flush_mode interval with an info note', () => {
-  const e = el({ flush_interval: '10s', buffer_chunk_limit: '8m', buffer_queue_full_action: 'exception', num_threads: '2' });
+  const e = el({
+    flush_interval: '10s',
+    buffer_chunk_limit: '8m',
+    buffer_queue_full_action: 'exception',
+    num_threads: '2',
+  });
   const notes: string[] = [];
   compatBuffer(e, (_l, m) => notes.push(m));
   const buf = e.children('buffer')[0]!;
@@ -36,7 +47,11 @@ test('flush_interval outside <buffer> forces flush_mode interval with an info no
 });
 
 test('time_slice_format sets the time chunk key and timekey', () => {
-  for (const [fmt, key] of [['%Y%m%d', '86400'], ['%Y%m%d%H', '3600'], ['%Y%m%d%H%M', '60']]) {
+  for (const [fmt, key] of [
+    ['%Y%m%d', '86400'],
+    ['%Y%m%d%H', '3600'],
+    ['%Y%m%d%H%M', '60'],
+  ]) {
     const e = el({ time_slice_format: fmt!, time_slice_wait: '10m', utc: '' });
     compatBuffer(e, () => {}, 'tag');
     const buf = e.children('buffer')[0]!;
