@@ -113,6 +113,11 @@ export class OutputRunner {
     readonly secondary: SecondaryOutput | undefined,
   ) {}
 
+  /** Writes in flight. */
+  get inFlight(): number {
+    return this.active;
+  }
+
   private get log() {
     return this.host.ctx.log;
   }
@@ -429,8 +434,13 @@ export class OutputRunner {
       chunk: c.idHex,
       error: e,
     });
+    // retry_max_times N allows N retries. With a <secondary> still unused, the next attempt
+    // (at the switch time, which is ≤ the N-th retry) goes to the secondary first.
     const max = this.cfg.retry.maxTimes;
-    if (!this.cfg.retry.forever && max !== undefined && this.retry.steps >= max) await this.giveUp(e);
+    const secondaryPending = this.secondary !== undefined && this.retry.current === 'primary';
+    if (!this.cfg.retry.forever && max !== undefined && this.retry.steps >= max && !secondaryPending) {
+      await this.giveUp(e);
+    }
   }
 
   /** Retry limit: every queued chunk is dropped (file chunks are evacuated first). */
