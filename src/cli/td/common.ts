@@ -1,21 +1,13 @@
 // Lookups and checks several td commands share, with td's wording.
 
 import type { DatabaseInfo, TableInfo } from '../../td/client.js';
+import { clientNameProblem } from '../../td/names.js';
 import { CliError, type Ctx, PROG } from './context.js';
 
-/** td-client's validate_name: 3–255 characters of [a-z0-9_]. */
+/** td-client's validate_name: 3–255 characters of [a-z0-9_], checked before any call. */
 export function validateName(target: 'database' | 'table', name: string): void {
-  const T = target.charAt(0).toUpperCase() + target.slice(1);
-  if (name.length < 3 || name.length > 255) {
-    throw new CliError([
-      `Error: ${T} name must be between 3 and 255 characters long. Got ${name.length} ${name.length === 1 ? 'character' : 'characters'}.`,
-    ]);
-  }
-  if (!/^[a-z0-9_]+$/.test(name)) {
-    throw new CliError([
-      `Error: ${T} name must only consist of lower-case alpha-numeric characters and '_'.`,
-    ]);
-  }
+  const problem = clientNameProblem(target, name);
+  if (problem) throw new CliError([`Error: ${problem}`]);
 }
 
 /** The database, from database/list; a missing one ends the command as td's get_database does. */

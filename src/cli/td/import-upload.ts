@@ -15,12 +15,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import { encode } from '../../core/msgpack.js';
 import { ApiError, type TdClient } from '../../td/client.js';
-
-const gzip = promisify(zlib.gzip);
+import { gzipImportBytes } from '../../td/import-body.js';
 
 export const DEFAULT_CHUNK_RECORDS = 10_000;
 export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
@@ -80,7 +77,7 @@ export class ChunkBuilder {
     const raw = Buffer.concat(this.parts, this.bytes);
     this.parts = [];
     this.bytes = 0;
-    return { body: await gzip(raw), records, rawBytes: raw.length };
+    return { body: await gzipImportBytes(raw), records, rawBytes: raw.length };
   }
 }
 

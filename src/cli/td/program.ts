@@ -77,7 +77,7 @@ function normalizeWaitArgs(argv: string[]): string[] {
 
 function closest(name: string, candidates: string[]): string | undefined {
   let best: string | undefined;
-  let bestD = Math.max(1, Math.floor(name.length / 4)) + 1;
+  let bestD = Math.max(1, Math.floor(name.length / 3)) + 1;
   for (const c of candidates) {
     const d = editDistance(name, c);
     if (d < bestD) {
