@@ -72,7 +72,7 @@ export class FakeTdServer {
     });
   }
 
-  private route(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void {
+  private route(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): unknown {
     const url = new URL(req.url ?? '/', 'http://x');
     const parts = url.pathname.split('/').slice(1).map(decodeURIComponent);
     const json = (status: number, v: unknown) => send(res, status, v, this.gzipResponses);
