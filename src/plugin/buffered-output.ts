@@ -88,7 +88,8 @@ export abstract class BufferedOutput<P extends ParamDecls = ParamDecls> extends 
     const cls = this.constructor as unknown as { bufferDefaults: BufferDefaults; defaultChunkKeys: string };
     const flushOutside = el.has('flush_interval') && el.children('buffer').length === 0;
     compatBuffer(el, (level, m) => this.log[level](m), cls.defaultChunkKeys);
-    const cfg = configureBuffer(el, cls.bufferDefaults, cls.defaultChunkKeys, this.ctx.configureContext, flushOutside);
+    const defaults = { ...cls.bufferDefaults, ...this.dynamicBufferDefaults(el) };
+    const cfg = configureBuffer(el, defaults, cls.defaultChunkKeys, this.ctx.configureContext, flushOutside);
     this.bufferConfig = cfg;
     this.placeholderKeys = { timeKey: cfg.timeKey, tagKey: cfg.tagKey, keys: cfg.recordKeys, zone: cfg.zone };
     this.configureBufferExtra(cfg);
@@ -112,6 +113,11 @@ export abstract class BufferedOutput<P extends ParamDecls = ParamDecls> extends 
     this.secondaryOutput = secondary;
     const storage = STORAGES[cfg.type]!;
     this.runner = new OutputRunner(this, cfg, this.placeholderKeys, () => storage.createStorage(cfg, this.ctx, this.chunkFraming), secondary);
+  }
+
+  /** Buffer defaults that depend on the plugin's own parameters (e.g. out_file's path). */
+  protected dynamicBufferDefaults(_el: ConfigElement): BufferDefaults {
+    return {};
   }
 
   /** Hook for plugins that check their buffer settings (e.g. out_file's path placeholders). */
