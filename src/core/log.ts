@@ -30,6 +30,8 @@ export class LogSink {
 
   constructor(path?: string) {
     this.setPath(path);
+    // A closed stdout (`td-agent | head`) must not crash the daemon.
+    if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', () => {});
   }
 
   setPath(path: string | undefined): void {

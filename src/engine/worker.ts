@@ -51,6 +51,8 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
     process.exit(1);
   }
   log.info('fluentd worker is now running', { worker: o.workerId });
+  // Plugin timers are unref'd; this one keeps a running daemon alive until it stops.
+  const keepAlive = setInterval(() => {}, 1 << 30);
 
   let busy: Promise<void> = Promise.resolve();
   const serial = (fn: () => Promise<void>) => {
@@ -65,6 +67,7 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
     void serial(async () => {
       log.info('shutting down fluentd worker', { worker: o.workerId });
       await engine.stop();
+      clearInterval(keepAlive);
       log.sink.close();
       process.exit(0);
     });
