@@ -55,6 +55,8 @@ export class FileChunk extends StoredChunk implements GroupTarget {
   private fh: fs.FileHandle | undefined;
   /** Disk operations (create, rename) run in this order. */
   private ops: Promise<void>;
+  /** The files exist (appends wait only for this, never for a rename that waits for them). */
+  private created: Promise<void>;
   private committedBytes: number;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
@@ -80,11 +82,13 @@ export class FileChunk extends StoredChunk implements GroupTarget {
       this.createdAt = existing.createdAt;
       this.modifiedAt = existing.modifiedAt;
       this.ops = Promise.resolve();
+      this.created = this.ops;
     } else {
       this.dataPath = host.pathFor('b', this.idHex);
       this.metaPath = `${this.dataPath}.meta`;
       this.committedBytes = 0;
       this.ops = this.create();
+      this.created = this.ops;
       this.ops.catch(() => {
         this.broken = true;
       });
@@ -112,7 +116,7 @@ export class FileChunk extends StoredChunk implements GroupTarget {
   }
 
   private async handle(): Promise<fs.FileHandle> {
-    await this.ops;
+    await this.created;
     if (!this.fh) this.fh = await fs.open(this.dataPath, 'r+');
     return this.fh;
   }
