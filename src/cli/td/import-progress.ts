@@ -85,7 +85,7 @@ export class ImportProgress {
     }
     const secs = (Date.now() - this.started) / 1000;
     this.stream.write(
-      `Imported ${formatWithDelimiter(this.records)} records (${humanizeBytesize(this.bytes)}) from ` +
+      `Imported ${formatWithDelimiter(this.records)} ${this.records === 1 ? 'record' : 'records'} (${humanizeBytesize(this.bytes)}) from ` +
         `${this.files} ${this.files === 1 ? 'file' : 'files'} in ${secs.toFixed(1)} s: ` +
         `${formatWithDelimiter(this.rate())} records/s, ${this.chunks} ${this.chunks === 1 ? 'chunk' : 'chunks'}.\n`,
     );

@@ -59,7 +59,7 @@ test('db:create, table:create, import, then the listings (goldens)', async () =>
   assert.equal(r.stdout, `importing ${file}...\nimported 1 entries from ${file}.\ndone.\n`);
   assert.match(
     r.stderr,
-    /^Imported 1 records \(\d+ B\) from 1 file in [\d.]+ s: [\d,]+ records\/s, 1 chunk\.\n$/,
+    /^Imported 1 record \(\d+ B\) from 1 file in [\d.]+ s: [\d,]+ records\/s, 1 chunk\.\n$/,
   );
 
   r = await td(['tables']);
