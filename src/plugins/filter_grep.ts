@@ -13,7 +13,7 @@
 
 import type { ConfigElement } from '../config/element.js';
 import { p } from '../config/params.js';
-import { toRegexp } from '../config/value-types.js';
+import { translateRubyRegexp } from '../config/value-types.js';
 import { ConfigError } from '../core/errors.js';
 import type { Rec } from '../core/event-stream.js';
 import { LogThrottle } from '../core/log.js';
@@ -77,6 +77,15 @@ function matches(e: Expression, record: Rec): boolean {
   return e.pattern.test(rubyToS(e.accessor.get(record)));
 }
 
+/** The flat forms use Ruby's Regexp.compile on the text: no `/.../` delimiters, no flags. */
+function compileLegacy(src: string, name: string): RegExp {
+  try {
+    return new RegExp(translateRubyRegexp(src), 'm');
+  } catch (e) {
+    throw new ConfigError(`${name}: invalid regexp ${src}: ${(e as Error).message}`);
+  }
+}
+
 /** Ordered map key → expression; a second use of the key in the same group is an error. */
 class Group {
   readonly byKey = new Map<string, Expression>();
@@ -109,14 +118,13 @@ export class GrepFilter extends Filter<typeof params> {
     const regexpOr = new Group();
     const excludeAnd = new Group();
     const excludeOr = new Group();
-    const strict = this.ctx.configureContext.strict === true;
     const legacy = (name: string, group: Group) => {
       const v: string | undefined = c[name];
       if (v === undefined) return;
       const sp = v.indexOf(' ');
       if (sp < 0) throw new ConfigError(`${name} does not contain 2 parameters`);
       const key = v.slice(0, sp);
-      const pattern = toRegexp(v.slice(sp + 1), { name, strict });
+      const pattern = compileLegacy(v.slice(sp + 1), name);
       group.add(key, pattern, `${name} contains a duplicated key, ${key}`);
     };
     for (let i = 1; i <= REGEXP_MAX_NUM; i++) legacy(`regexp${i}`, regexpAnd);
