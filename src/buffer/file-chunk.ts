@@ -208,14 +208,20 @@ export class FileChunk extends StoredChunk implements GroupTarget {
     const oldMeta = this.metaPath;
     await fs.rename(this.dataPath, data);
     this.dataPath = data;
-    this.metaPath = `${data}.meta`;
-    await writeFileAtomic(this.metaPath, this.meta(), this.host.filePermission);
-    await unlinkQuiet(oldMeta);
+    const newMeta = `${data}.meta`;
+    try {
+      await writeFileAtomic(newMeta, this.meta(), this.host.filePermission);
+      this.metaPath = newMeta;
+      await unlinkQuiet(oldMeta);
+    } catch {
+      // e.g. ENOSPC: the .b meta stays valid for this .q data (resume accepts either name)
+      await unlinkQuiet(`${newMeta}.tmp`).catch(() => {});
+    }
     await this.host.syncDir();
   }
 
   async read(): Promise<Buffer> {
-    await this.ops;
+    await this.ops.catch(() => {});
     await this.idle();
     const fh = await fs.open(this.dataPath, 'r');
     try {
