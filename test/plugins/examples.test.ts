@@ -3,11 +3,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConfig } from '../../src/config/parser.js';
+import type { Parser } from '../../src/plugin/parser.js';
 import type { FilterPlugin, InputPlugin, OutputPlugin, PluginClass } from '../../src/plugin/types.js';
 import { builtinPlugins, builtinRegistry } from '../../src/plugins/index.js';
-import { FilterTestDriver, InputTestDriver, OutputTestDriver } from '../../src/test-driver/index.js';
+import {
+  FilterTestDriver,
+  InputTestDriver,
+  OutputTestDriver,
+  ParserTestDriver,
+} from '../../src/test-driver/index.js';
 
-const DIRECTIVE = { input: 'source', output: 'match', filter: 'filter' } as const;
+const DIRECTIVE = { input: 'source', output: 'match', filter: 'filter', parser: 'parse' } as const;
 
 test('the registry knows every built-in under its type and aliases', () => {
   const r = builtinRegistry();
@@ -31,6 +37,7 @@ for (const cls of builtinPlugins) {
     assert.equal(el.params.get('@type')?.value, cls.type);
     if (kind === 'input') new InputTestDriver(cls as PluginClass<InputPlugin>, el);
     else if (kind === 'filter') new FilterTestDriver(cls as PluginClass<FilterPlugin>, el);
+    else if (kind === 'parser') new ParserTestDriver(cls as PluginClass<Parser<any>>, el);
     else new OutputTestDriver(cls as PluginClass<OutputPlugin>, el);
     // Every parameter of the example was read by the plugin.
     const unused = [...el.params.keys()].filter((k) => !el.used.has(k) && !k.startsWith('@'));

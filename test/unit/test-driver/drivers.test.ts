@@ -3,7 +3,13 @@ import { test } from 'node:test';
 import { p } from '../../../src/config/params.js';
 import { EventStream, type Rec } from '../../../src/core/event-stream.js';
 import { Filter, Input, Output } from '../../../src/plugin/base.js';
-import { FilterTestDriver, InputTestDriver, OutputTestDriver } from '../../../src/test-driver/index.js';
+import { JsonParser } from '../../../src/plugins/parser_json.js';
+import {
+  FilterTestDriver,
+  InputTestDriver,
+  OutputTestDriver,
+  ParserTestDriver,
+} from '../../../src/test-driver/index.js';
 
 /** Emits one event per setImmediate turn until `count` are out; pauses on backpressure. */
 class CountingInput extends Input<typeof CountingInput.params> {
@@ -187,4 +193,14 @@ test('OutputTestDriver: feed() resolves when emit() settles and rejects with its
   d.instance.release!();
   await assert.rejects(failing, /refused/);
   await d.shutdown();
+});
+
+test('ParserTestDriver: configures from a <parse> body and returns every result', () => {
+  const d = new ParserTestDriver(JsonParser, 'time_key t\nkeep_time_key false');
+  const [r] = d.parse('{"t":5,"a":1}');
+  assert.equal(r!.time!.sec, 5);
+  assert.deepEqual(r!.record, { a: 1 });
+  assert.deepEqual(d.parse('not json'), [{ time: undefined, record: null }]);
+  assert.equal(d.results.length, 2);
+  assert.equal(d.element.name, 'parse');
 });
