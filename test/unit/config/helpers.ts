@@ -1,9 +1,9 @@
 // Shared helpers for the config parser tests (not a test file itself).
 
 import assert from 'node:assert/strict';
-import { ConfigError, ConfigParseError } from '../../../src/core/errors.js';
 import type { ConfigElement } from '../../../src/config/element.js';
 import { type ParseOptions, parseConfig } from '../../../src/config/parser.js';
+import { ConfigError, ConfigParseError } from '../../../src/core/errors.js';
 
 export const ENV = { HOME: '/home/td', EMPTY: '', PORT: '24224', NAME: ' Mixed Case ' };
 
