@@ -7,7 +7,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { formatWithDelimiter, humanizeBytesize } from './format.js';
 
 export class ImportProgress {
-  private readonly bar: SingleBar | undefined;
+  private bar: SingleBar | undefined;
   private readonly started = Date.now();
   records = 0;
   bytes = 0;
@@ -15,25 +15,27 @@ export class ImportProgress {
   files = 0;
   private file = '';
 
+  /** `out` writes result lines to stdout; the bar (when `tty`) and notices go to `stream`. */
   constructor(
-    totalBytes: number,
-    tty: boolean,
+    private readonly totalBytes: number,
+    private readonly tty: boolean,
+    private readonly out: (text: string) => void,
     private readonly stream: NodeJS.WritableStream = process.stderr,
-  ) {
-    if (tty) {
-      this.bar = new SingleBar(
-        {
-          stream: this.stream,
-          format: '{file} [{bar}] {percentage}% | {recs} records | {size} | {rate} records/s',
-          fps: 5,
-          hideCursor: true,
-          clearOnComplete: false,
-          barsize: 24,
-        },
-        Presets.legacy,
-      );
-      this.bar.start(Math.max(totalBytes, 1), 0, this.payload());
-    }
+  ) {}
+
+  private startBar(): void {
+    this.bar = new SingleBar(
+      {
+        stream: this.stream,
+        format: '{file} [{bar}] {percentage}% | {recs} records | {size} | {rate} records/s',
+        fps: 5,
+        hideCursor: true,
+        clearOnComplete: false,
+        barsize: 24,
+      },
+      Presets.legacy,
+    );
+    this.bar.start(Math.max(this.totalBytes, 1), this.bytes, this.payload());
   }
 
   private rate(): number {
@@ -53,6 +55,7 @@ export class ImportProgress {
   startFile(name: string): void {
     this.file = name;
     this.files++;
+    if (this.tty && !this.bar) this.startBar();
     this.bar?.update(this.bytes, this.payload());
   }
 
@@ -65,22 +68,28 @@ export class ImportProgress {
     this.records += n;
   }
 
-  /** Writes a line above the bar (or plainly, without one). */
+  /** A notice line on stderr, written above the bar. */
   log(line: string): void {
-    if (this.bar) {
-      this.stream.write('\r\x1b[K');
-      this.stream.write(`${line}\n`);
-      this.bar.render();
-    } else {
-      this.stream.write(`${line}\n`);
-    }
+    this.above(() => this.stream.write(`${line}\n`));
+  }
+
+  /** A result line on stdout, written above the bar (both usually share the terminal). */
+  say(line: string): void {
+    this.above(() => this.out(`${line}\n`));
+  }
+
+  private above(write: () => void): void {
+    if (!this.bar) return write();
+    this.stream.write('\r\x1b[K');
+    write();
+    this.bar.render();
   }
 
   /** Stops the bar; without a terminal, writes the summary line. */
   finish(): void {
     if (this.bar) {
       this.bar.update(this.bytes, this.payload());
-      this.bar.stop();
+      this.stopBar();
       return;
     }
     const secs = (Date.now() - this.started) / 1000;
@@ -93,6 +102,15 @@ export class ImportProgress {
 
   /** Stops the bar without a summary (on failure). */
   abort(): void {
-    this.bar?.stop();
+    this.stopBar();
+  }
+
+  /** cli-progress restores the cursor it saved at start(); lines written above the bar since
+   *  then moved it, so save the bar's current line first. */
+  private stopBar(): void {
+    if (!this.bar) return;
+    this.stream.write('\r\x1b7');
+    this.bar.stop();
+    this.bar = undefined;
   }
 }

@@ -188,14 +188,14 @@ async function runImport(
   for (const f of files) paths.push(f === '-' ? await spoolStdin(ctx) : f);
   const spooled = paths.filter((_, i) => files[i] === '-');
   const totalBytes = paths.reduce((t, p) => t + fs.statSync(p).size, 0);
-  const progress = new ImportProgress(totalBytes, ctx.io.stderrIsTTY);
+  const progress = new ImportProgress(totalBytes, ctx.io.stderrIsTTY, (t) => ctx.io.out(t));
   const seen = new Map<string, string>();
   try {
     for (let i = 0; i < files.length; i++) {
       const name = files[i] as string;
       const file = paths[i] as string;
-      ctx.puts(`importing ${name}...`);
       progress.startFile(name);
+      progress.say(`importing ${name}...`);
       const fileHash = await fileSha256(file);
       const same = seen.get(fileHash);
       if (same !== undefined) {
@@ -243,7 +243,7 @@ async function runImport(
       if (inflight) await inflight;
       if (skipped > MAX_SKIP_MESSAGES) progress.log(`  skipped ${skipped - MAX_SKIP_MESSAGES} more records`);
       if (n === 0) throw new CliError([`Error: no valid record to import from ${name}`]);
-      ctx.puts(`imported ${n} entries from ${name}.`);
+      progress.say(`imported ${n} entries from ${name}.`);
     }
     progress.finish();
   } catch (e) {
