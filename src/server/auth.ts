@@ -1,6 +1,6 @@
 // API keys: `<account number>/<40 lower-case hex>` (TD's shape), stored only as SHA-256 hashes in
 // `<data>/apikeys.json` (mode 0600), so `td-server apikey:*` can manage them while the server runs
-// (the server re-reads the file when its mtime changes, checked at most once a second).
+// (the server re-reads the file when it changes, checked at most once a second).
 //
 //   apikeys.json: {"version":1, "account_id":1, "created_at":"<ISO>",
 //                  "keys":[{"id":1, "sha256":"<hex>", "hint":"1/3f2a…", "admin":true,
@@ -47,7 +47,8 @@ function writeAtomic(file: string, text: string): void {
 export class KeyStore {
   private data: KeyFile;
   private byHash = new Map<string, ApiKeyEntry>();
-  private mtimeMs = -1;
+  /** mtime, inode and size of the file last read (a rewrite renames a new inode in). */
+  private version = '';
   private checkedAt = 0;
   readonly file: string;
 
@@ -72,24 +73,25 @@ export class KeyStore {
     } catch {
       return; // no file yet: no keys
     }
-    if (st.mtimeMs === this.mtimeMs) return;
+    const version = `${st.mtimeMs}:${st.ino}:${st.size}`;
+    if (version === this.version) return;
     const parsed = JSON.parse(fs.readFileSync(this.file, 'utf8')) as KeyFile;
     if (parsed.version !== 1 || !Array.isArray(parsed.keys))
       throw new Error(`${this.file}: unsupported key file`);
     this.data = parsed;
-    this.mtimeMs = st.mtimeMs;
+    this.version = version;
     this.byHash = new Map(parsed.keys.filter((k) => !k.revoked_at).map((k) => [k.sha256, k]));
   }
 
   private save(): void {
     writeAtomic(this.file, JSON.stringify(this.data, null, 2) + '\n');
-    this.mtimeMs = -1;
+    this.version = '';
     this.reload();
   }
 
   /** Create a key (re-reading the file first, so concurrent managers do not lose keys). */
   create(opts: { admin?: boolean } = {}): { key: string; entry: ApiKeyEntry } {
-    this.mtimeMs = -1;
+    this.version = '';
     this.reload();
     const key = `${this.data.account_id}/${randomBytes(20).toString('hex')}`;
     const entry: ApiKeyEntry = {
@@ -117,14 +119,14 @@ export class KeyStore {
   }
 
   list(): ApiKeyEntry[] {
-    this.mtimeMs = -1;
+    this.version = '';
     this.reload();
     return this.data.keys.map((k) => ({ ...k }));
   }
 
   /** Revoke by full key or by listed id. Returns the entry, or undefined if none matched. */
   revoke(keyOrId: string): ApiKeyEntry | undefined {
-    this.mtimeMs = -1;
+    this.version = '';
     this.reload();
     const entry = /^\d+$/.test(keyOrId)
       ? this.data.keys.find((k) => k.id === Number(keyOrId))

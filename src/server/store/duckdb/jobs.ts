@@ -190,8 +190,18 @@ export class Jobs {
       await this.persist(job);
       return former;
     }
+    // An interrupt only reaches a statement already executing, and the job runs several in a row:
+    // keep interrupting until it ends (run() also checks the flag between statements).
     this.killRequested.add(id);
-    for (const w of this.workers) if (w.job === job) w.conn.interrupt();
+    const worker = this.workers.find((w) => w.job === job);
+    if (worker) {
+      worker.conn.interrupt();
+      const timer = setInterval(() => {
+        if (worker.job === job && !FINISHED.has(job.status)) worker.conn.interrupt();
+        else clearInterval(timer);
+      }, 50);
+      timer.unref();
+    }
     return former;
   }
 
@@ -286,6 +296,9 @@ export class Jobs {
 
   /** Run the job's SQL and stream its rows into `file`; returns the row count. */
   private async execute(conn: DuckDBConnection, job: JobInfo, file: string): Promise<number> {
+    const checkKill = () => {
+      if (this.killRequested.has(job.id)) throw new Error('killed');
+    };
     await conn.run(`SET search_path = '${job.database}'`); // TD names are [a-z0-9_]
     const statements = await conn.extractStatements(job.query);
     if (statements.count !== 1) {
@@ -296,6 +309,7 @@ export class Jobs {
       );
     }
     const prepared = await statements.prepare(0);
+    checkKill();
     const kind = prepared.statementType;
     if (kind !== StatementType.SELECT && kind !== StatementType.EXPLAIN) {
       throw new Error(
@@ -317,6 +331,7 @@ export class Jobs {
     let bytes = 0;
     try {
       for (;;) {
+        checkKill();
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
         for (const row of chunk.getRows()) writer.row(row.map(wireValue), floats);
