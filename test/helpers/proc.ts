@@ -9,7 +9,7 @@ export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DIST = path.join(ROOT, 'dist');
 
 /** Poll `cond` until it returns truthy, or throw after `timeoutMs` naming `what`. */
-export async function waitFor<T>(cond: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(cond: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await cond();
@@ -55,7 +55,7 @@ export class Proc {
     return (this.all.match(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`)) ?? []).length;
   }
 
-  waitOutput(re: RegExp, what = String(re), timeoutMs = 15_000): Promise<boolean> {
+  waitOutput(re: RegExp, what = String(re), timeoutMs = 30_000): Promise<boolean> {
     return waitFor(() => re.test(this.all), `${what}\n--- output so far ---\n${this.all}`, timeoutMs);
   }
 
