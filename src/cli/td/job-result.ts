@@ -70,8 +70,8 @@ export async function waitJob(
       if (e instanceof ApiError && e.retryable && ++networkErrors <= 10) continue;
       throw e;
     }
-    const cmdout = lines(job.debug.cmdout).slice(cmdoutLines);
-    const stderr = lines(job.debug.stderr).slice(stderrLines);
+    const cmdout = debugLines(job.debug.cmdout).slice(cmdoutLines);
+    const stderr = debugLines(job.debug.stderr).slice(stderrLines);
     for (const l of [...cmdout, ...stderr]) ctx.puts(`  ${l}`);
     cmdoutLines += cmdout.length;
     stderrLines += stderr.length;
@@ -79,8 +79,12 @@ export async function waitJob(
   }
 }
 
-function lines(text: string | null): string[] {
-  return text ? text.split('\n').filter((l, i, a) => !(l === '' && i === a.length - 1)) : [];
+/** Lines of a debug text as Ruby's String#split("\n") gives them: trailing empty lines dropped. */
+export function debugLines(text: string | null): string[] {
+  if (!text) return [];
+  const out = text.split('\n');
+  while (out.length > 0 && out[out.length - 1] === '') out.pop();
+  return out;
 }
 
 /** Prints "Result      :" and the rows (or writes them to `-o`). A 404 result prints nothing. */

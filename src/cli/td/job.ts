@@ -30,7 +30,14 @@ import {
   rubyTime,
 } from './format.js';
 import { renderRows } from './hirb.js';
-import { PRIORITY_NAMES, QUERY_JOB_TYPES, type ResultOptions, showResult, waitJob } from './job-result.js';
+import {
+  debugLines,
+  PRIORITY_NAMES,
+  QUERY_JOB_TYPES,
+  type ResultOptions,
+  showResult,
+  waitJob,
+} from './job-result.js';
 import type { CommandEnv } from './program.js';
 import { checkWriteFormat } from './query.js';
 
@@ -116,7 +123,7 @@ function printDebug(ctx: Ctx, job: JobInfo): void {
     if (text === null) continue;
     ctx.puts('');
     ctx.puts(title);
-    for (const line of text.split('\n')) ctx.puts(`  ${line}`);
+    for (const line of debugLines(text)) ctx.puts(`  ${line}`);
   }
 }
 
