@@ -27,7 +27,12 @@ const program = new Command('td-agent')
   .description('Tributary td-agent: a Fluentd-compatible log collector')
   .option('-c, --config <path>', 'config file (default: $FLUENT_CONF or /etc/td-agent/td-agent.conf)')
   .option('-i, --inline-config <config>', 'inline config appended to the config file')
-  .option('-p, --plugin <dir>', 'load plugins (compiled JS modules) from this directory', (v, prev: string[]) => [...prev, v], [])
+  .option(
+    '-p, --plugin <dir>',
+    'load plugins (compiled JS modules) from this directory',
+    (v, prev: string[]) => [...prev, v],
+    [],
+  )
   .option('-o, --log <path>', 'log file (default: stdout)')
   .option('-v, --verbose', 'increase verbosity (-v debug, -vv trace)', count, 0)
   .option('-q, --quiet', 'decrease verbosity (-q warn, -qq error)', count, 0)
@@ -88,7 +93,11 @@ async function main(): Promise<void> {
   const workerIdEnv = process.env.SERVERENGINE_WORKER_ID;
   const workerId = opts.underSupervisor && workerIdEnv ? Number(workerIdEnv) : 0;
   const sink = new LogSink(opts.log);
-  const log = new Logger({ sink, level: cliLogLevel() ?? 'info', ...(opts.underSupervisor ? { workerId } : {}) });
+  const log = new Logger({
+    sink,
+    level: cliLogLevel() ?? 'info',
+    ...(opts.underSupervisor ? { workerId } : {}),
+  });
   const registry = builtinRegistry();
   for (const dir of opts.plugin) {
     try {
@@ -166,7 +175,16 @@ async function main(): Promise<void> {
 
 /** Start the same command detached (without -d), write its pid, and return. */
 function daemonize(pidfile: string): void {
-  const args = process.argv.slice(2).filter((a, i, all) => a !== '-d' && a !== '--daemon' && all[i - 1] !== '-d' && all[i - 1] !== '--daemon' && !a.startsWith('--daemon='));
+  const args = process.argv
+    .slice(2)
+    .filter(
+      (a, i, all) =>
+        a !== '-d' &&
+        a !== '--daemon' &&
+        all[i - 1] !== '-d' &&
+        all[i - 1] !== '--daemon' &&
+        !a.startsWith('--daemon='),
+    );
   const out = opts.log ? fs.openSync(opts.log, 'a') : 'ignore';
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...args], {
     detached: true,
@@ -181,4 +199,3 @@ main().catch((e) => {
   console.error(e instanceof Error ? (e.stack ?? e.message) : e);
   process.exit(1);
 });
-

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { isLogLevel, Logger, type LogLevel, LogSink } from '../core/log.js';
 import { KeyStore } from '../server/auth.js';
-import { type RunningServer, startServer } from '../server/server.js';
+import type { RunningServer } from '../server/server.js';
 
 // DuckDB's async calls, zlib and fs share libuv's pool: give imports and jobs room.
 process.env.UV_THREADPOOL_SIZE ??= '8';
@@ -39,6 +39,7 @@ function level(v: string): LogLevel {
 }
 
 const program = new Command('td-server')
+  .enablePositionalOptions()
   .description('Treasure-Data-compatible store: TD REST API v3 subset on DuckDB')
   .option('-p, --port <port>', 'port to listen on (0 = any free port)', int, 8080)
   .option('-b, --bind <address>', 'address to bind', '127.0.0.1')
@@ -55,6 +56,8 @@ const program = new Command('td-server')
     const logger = new Logger({ level: o.logLevel, sink });
     let running: RunningServer;
     try {
+      // Loaded here so the apikey:* commands do not load DuckDB.
+      const { startServer } = await import('../server/server.js');
       running = await startServer({
         dataDir: o.data,
         port: o.port,

@@ -2,7 +2,9 @@
 import * as fs from 'node:fs';
 
 export const VERSION: string = (
-  JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+  JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
 ).version;
 
 /** The Fluentd release whose behaviour we follow. */

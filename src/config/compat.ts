@@ -48,7 +48,9 @@ function take(el: ConfigElement, key: string): string | null | undefined {
 export function compatBuffer(el: ConfigElement, note: Note, defaultChunkKeys = ''): void {
   if (el.children('buffer').length > 0) return;
   const keys = Object.keys(BUFFER_PARAMS).filter((k) => el.has(k));
-  const sliced = ['time_slice_format', 'time_slice_wait', 'timezone', 'localtime', 'utc'].filter((k) => el.has(k));
+  const sliced = ['time_slice_format', 'time_slice_wait', 'timezone', 'localtime', 'utc'].filter((k) =>
+    el.has(k),
+  );
   if (keys.length === 0 && !el.has('time_slice_format')) return;
   const sliceFormat = el.has('time_slice_format') ? el.params.get('time_slice_format')!.value : null;
   const chunkKeys = sliceFormat ? [defaultChunkKeys, 'time'].filter(Boolean).join(',') : defaultChunkKeys;
@@ -168,7 +170,8 @@ export function compatInject(el: ConfigElement): void {
   if (el.has('include_time_key') && on('include_time_key')) {
     inj.set('time_key', take(el, 'time_key') ?? 'time');
     inj.set('time_type', 'string');
-    for (const k of ['time_format', 'localtime', 'utc', 'timezone']) if (el.has(k)) inj.set(k, take(el, k) ?? null);
+    for (const k of ['time_format', 'localtime', 'utc', 'timezone'])
+      if (el.has(k)) inj.set(k, take(el, k) ?? null);
   }
   if (el.has('time_as_epoch') && on('time_as_epoch')) inj.set('time_type', 'unixtime');
   if (el.has('include_tag_key') && on('include_tag_key')) inj.set('tag_key', take(el, 'tag_key') ?? 'tag');

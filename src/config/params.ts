@@ -148,12 +148,7 @@ export function sectionPath(el: ConfigElement, parents: string[] = []): string {
   return [...parents, el.head() + (type ? ` @type ${type}` : '')].join(' ');
 }
 
-export function convertValue(
-  d: ParamDecl<any>,
-  name: string,
-  raw: string,
-  strict: boolean,
-): unknown {
+export function convertValue(d: ParamDecl<any>, name: string, raw: string, strict: boolean): unknown {
   const o = { name, strict };
   switch (d.type) {
     case 'string':
@@ -217,7 +212,10 @@ export function configureParams<P extends ParamDecls>(
     let key = name;
     if (!el.params.has(name) && d.opts.alias && el.params.has(d.opts.alias)) key = d.opts.alias;
     const param = el.params.get(key);
-    if (d.opts.secret) (el.secrets ??= new Set()).add(key);
+    if (d.opts.secret) {
+      el.secrets ??= new Set();
+      el.secrets.add(key);
+    }
     if (param) {
       el.used.add(key);
       if (d.opts.obsoleted) fail(`'${name}' parameter is already removed: ${d.opts.obsoleted}`, key);
@@ -239,7 +237,8 @@ export function configureParams<P extends ParamDecls>(
     }
     if (value === null || value === undefined) {
       if (d.required && !param) fail(`'${name}' parameter is required`);
-      if (param && (d.required || d.hasDefault)) fail(`'${name}' parameter is required but nil is specified`, key);
+      if (param && (d.required || d.hasDefault))
+        fail(`'${name}' parameter is required but nil is specified`, key);
       value = undefined;
     }
     out[name] = value;

@@ -5,16 +5,19 @@
 // Wire form (msgpack ext type 0, 8 bytes): uint32 BE seconds | uint32 BE nanoseconds,
 // sent as fixext8 `d7 00 SS SS SS SS NN NN NN NN` (ext8 `c7 08 00 ...` is accepted too).
 
+const WALL_BASE_NS = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+
 export class EventTime {
   constructor(
     readonly sec: number,
     readonly nsec: number,
   ) {}
 
+  /** Wall clock with nanosecond resolution: the wall time at load plus the monotonic clock
+   *  since, so successive calls never go backwards. */
   static now(): EventTime {
-    const ms = Date.now();
-    const hr = process.hrtime.bigint() % 1000000n; // sub-millisecond part, monotonic but fine
-    return new EventTime(Math.floor(ms / 1000), (ms % 1000) * 1e6 + Number(hr));
+    const ns = WALL_BASE_NS + process.hrtime.bigint();
+    return new EventTime(Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n));
   }
 
   /** From a float of seconds, without float rounding on the fraction's decimal digits. */

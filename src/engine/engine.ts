@@ -9,18 +9,26 @@
 // <worker N[-M]> block that lists this worker (appended after, spec core §1.3).
 
 import type { ConfigElement } from '../config/element.js';
+import { sectionPath } from '../config/params.js';
 import { ConfigError } from '../core/errors.js';
 import { EventStream, type Rec } from '../core/event-stream.js';
 import { type Logger, LogThrottle } from '../core/log.js';
 import { Metrics } from '../core/metrics.js';
-import { makePluginContext } from '../plugin/context.js';
+import { instantiatePlugin } from '../plugin/instantiate.js';
 import type { PluginRegistry } from '../plugin/registry.js';
-import type { Emitter, FilterPlugin, InputPlugin, OutputPlugin, Plugin, PluginKind, SystemConfig } from '../plugin/types.js';
+import type {
+  Emitter,
+  FilterPlugin,
+  InputPlugin,
+  OutputPlugin,
+  Plugin,
+  PluginKind,
+  SystemConfig,
+} from '../plugin/types.js';
 import { attachFluentLog } from './fluent-log.js';
 import { MatchPattern } from './match.js';
-import { normalizeReserved } from './reserved.js';
 import { EventRouter } from './router.js';
-import { collectUnused, type ConfigWarning } from './unused.js';
+import { type ConfigWarning, collectUnused } from './unused.js';
 import { workerElements } from './workers.js';
 
 export interface EngineOptions {
@@ -64,8 +72,12 @@ export class Engine {
       el.consumed = true;
       const name = el.arg;
       if (!name) throw new ConfigError('Missing symbol argument on <label> directive', { pos: el.pos });
-      if (name === '@ROOT') throw new ConfigError('@ROOT for <label> is not permitted, reserved for getting root router', { pos: el.pos });
-      if (this.labels.has(name)) throw new ConfigError(`Section <label ${name}> appears twice`, { pos: el.pos });
+      if (name === '@ROOT')
+        throw new ConfigError('@ROOT for <label> is not permitted, reserved for getting root router', {
+          pos: el.pos,
+        });
+      if (this.labels.has(name))
+        throw new ConfigError(`Section <label ${name}> appears twice`, { pos: el.pos });
       if (el.children('match').length === 0) {
         throw new ConfigError(`Missing <match> sections in <label ${name}> section`, { pos: el.pos });
       }
@@ -88,7 +100,11 @@ export class Engine {
         const r = this.labels.get(el.arg)!;
         for (const c of el.elements) {
           if (c.name === 'match' || c.name === 'filter') this.addRule(c, r, el.arg);
-          else this.warnings.push({ message: `section ${c.head()} is not used in <label ${el.arg}>`, pos: c.pos });
+          else
+            this.warnings.push({
+              message: `section ${c.head()} is not used in <label ${el.arg}>`,
+              pos: c.pos,
+            });
         }
       } else if (el.name !== 'system' && el.name !== 'worker') {
         this.warnings.push({ message: `section ${el.head()} is not used`, pos: el.pos });
@@ -103,7 +119,10 @@ export class Engine {
     const kind = el.name === 'match' ? 'output' : 'filter';
     const plugin = this.instantiate(kind, el, [], router);
     const where = label ? ` in ${label}` : '';
-    this.log.info(`adding ${el.name}${where}`, { pattern: el.arg || '**', type: el.params.get('@type')?.value });
+    this.log.info(`adding ${el.name}${where}`, {
+      pattern: el.arg || '**',
+      type: el.params.get('@type')?.value,
+    });
     if (kind === 'output') {
       router.addMatch(pattern, plugin as OutputPlugin);
       this.outputs.push(plugin as OutputPlugin);
@@ -122,58 +141,27 @@ export class Engine {
 
   /** Create and configure one plugin (also used for nested outputs such as copy's <store>). */
   private instantiate(kind: PluginKind, el: ConfigElement, parents: string[], router: Emitter): Plugin {
-    const warn = (m: string) => this.log.warn(m);
-    normalizeReserved(el, warn);
-    const type = el.params.get('@type')?.value;
-    const section = [...parents, el.head()].join(' ');
-    if (!type) throw new ConfigError(`Missing '@type' parameter on ${el.head()} directive`, { pos: el.pos, section: parents.join(' ') || undefined });
-    const at = (e: unknown): never => {
-      if (e instanceof ConfigError && !e.pos) {
-        throw new ConfigError(e.detail, { code: e.code, pos: el.pos, section: `${section} @type ${type}` });
-      }
-      throw e;
-    };
-    let cls;
-    try {
-      cls = this.opts.registry.lookup(kind, type);
-    } catch (e) {
-      at(e);
-    }
-    const id = el.params.get('@id')?.value ?? undefined;
-    if (id !== undefined) {
+    const plugin = instantiatePlugin(this.opts.registry, kind, el, {
+      parents,
+      log: this.log,
+      workerId: this.opts.workerId ?? 0,
+      system: this.opts.system,
+      emitter: router,
+      labelEmitter: (name) => this.labelRouter(name),
+      emitErrorEvent: (tag, sec, nsec, rec, err) => this.emitErrorEvent(tag, sec, nsec, rec, err),
+      createOutput: (sub, ps) =>
+        this.instantiate('output', sub, ps ?? [...parents, sectionPath(el)], router) as OutputPlugin,
+      warn: (m) => this.log.warn(m),
+    });
+    if (plugin.ctx.hasExplicitId) {
+      const id = plugin.ctx.id;
       if (this.ids.has(id)) {
-        throw new ConfigError(`Duplicated plugin id \`${id}\`. Check whole configuration and fix it.`, { pos: el.params.get('@id')!.pos });
+        throw new ConfigError(`Duplicated plugin id \`${id}\`. Check whole configuration and fix it.`, {
+          pos: el.params.get('@id')!.pos,
+        });
       }
       this.ids.add(id);
     }
-    const level = el.params.get('@log_level')?.value ?? undefined;
-    const labelName = el.params.get('@label')?.value ?? undefined;
-    let emitter = router;
-    if (labelName) {
-      try {
-        emitter = this.labelRouter(labelName);
-      } catch (e) {
-        at(e);
-      }
-    }
-    const ctx = makePluginContext({
-      log: this.log.child({ level: level as Logger['level'] | undefined, id }),
-      ...(id !== undefined ? { id } : {}),
-      workerId: this.opts.workerId ?? 0,
-      system: this.opts.system,
-      emitter,
-      labelEmitter: (name) => this.labelRouter(name),
-      emitErrorEvent: (tag, sec, nsec, rec, err) => this.emitErrorEvent(tag, sec, nsec, rec, err),
-      createOutput: (sub, ps) => this.instantiate('output', sub, ps ?? [section], router) as OutputPlugin,
-      warn,
-    });
-    const plugin = new cls!(ctx);
-    try {
-      plugin.configure(el);
-    } catch (e) {
-      at(e);
-    }
-    for (const k of ['@type', '@id', '@label', '@log_level']) if (el.has(k)) el.used.add(k);
     if (parents.length === 0) this.pluginElements.push(el);
     return plugin;
   }
@@ -201,7 +189,12 @@ export class Engine {
     }
     const suppressed = this.emitErrorThrottle.allow(error.message);
     if (suppressed >= 0) {
-      this.log.warn('emit transaction failed:', { error, location: null, tag, ...(suppressed ? { suppressed } : {}) });
+      this.log.warn('emit transaction failed:', {
+        error,
+        location: null,
+        tag,
+        ...(suppressed ? { suppressed } : {}),
+      });
     }
     return false;
   }
@@ -233,11 +226,13 @@ export class Engine {
     };
     await each(this.inputs, (p) => p.stop(), 'stopping input');
     this.detachFluentLog?.();
-    for (const i of this.inputs) this.log.info('shutting down input plugin', { type: (i as any).type, plugin_id: i.ctx.id });
+    for (const i of this.inputs)
+      this.log.info('shutting down input plugin', { type: (i as any).type, plugin_id: i.ctx.id });
     await each(this.inputs, (p) => p.shutdown(), 'shutting down input');
     await each(this.filters, (p) => p.stop(), 'stopping filter');
     await each(this.outputs, (p) => p.stop(), 'stopping output');
-    for (const o of this.outputs) this.log.info('shutting down output plugin', { type: (o as any).type, plugin_id: o.ctx.id });
+    for (const o of this.outputs)
+      this.log.info('shutting down output plugin', { type: (o as any).type, plugin_id: o.ctx.id });
     await each(this.outputs, (p) => p.shutdown(), 'shutting down output');
     await each(this.filters, (p) => p.shutdown(), 'shutting down filter');
   }

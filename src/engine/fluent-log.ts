@@ -4,7 +4,7 @@
 // call, and lines logged while emitting them are not re-emitted.
 
 import { EventStream } from '../core/event-stream.js';
-import type { LogHook, Logger, LogLevel } from '../core/log.js';
+import type { Logger, LogHook, LogLevel } from '../core/log.js';
 import type { EventRouter } from './router.js';
 
 export function attachFluentLog(log: Logger, label: EventRouter | undefined, root: EventRouter): () => void {
@@ -12,7 +12,9 @@ export function attachFluentLog(log: Logger, label: EventRouter | undefined, roo
   if (!target) {
     const catches = ['fluent.info', 'fluent.warn', 'fluent.error'].some((t) => root.pipeline(t).output);
     if (!catches) return () => {};
-    log.warn('define <match fluent.**> to capture fluentd logs in top level is deprecated. Use <label @FLUENT_LOG> instead');
+    log.warn(
+      'define <match fluent.**> to capture fluentd logs in top level is deprecated. Use <label @FLUENT_LOG> instead',
+    );
     target = root;
   }
   const router = target;

@@ -41,7 +41,9 @@ export function loadConfig(o: LoadOptions): Loaded {
     ...(o.inline ? { inline: o.inline } : {}),
     ...(o.warn ? { warn: o.warn } : {}),
   });
-  const systemParams = readSystemParams(root, { strict: o.overrides?.strictConfigValue ?? false }) as Partial<SystemParams>;
+  const systemParams = readSystemParams(root, {
+    strict: o.overrides?.strictConfigValue ?? false,
+  }) as Partial<SystemParams>;
   const system = toSystemConfig(systemParams);
   const ov = o.overrides ?? {};
   if (ov.logLevel) system.logLevel = ov.logLevel;
@@ -59,7 +61,14 @@ export function checkConfig(loaded: Loaded, registry: PluginRegistry): Engine[] 
     const sink = new LogSink();
     sink.captured = [];
     const root = w === 0 ? loaded.root : loaded.root.clone();
-    engines.push(new Engine(root, { registry, log: new Logger({ sink, level: 'error' }), system: loaded.system, workerId: w }));
+    engines.push(
+      new Engine(root, {
+        registry,
+        log: new Logger({ sink, level: 'error' }),
+        system: loaded.system,
+        workerId: w,
+      }),
+    );
   }
   return engines;
 }

@@ -145,6 +145,11 @@ export class EventRouter implements Emitter {
     }
   }
 
+  overHighWater(): boolean {
+    for (const r of this.rules) if (r.kind === 'match' && r.plugin.overHighWater()) return true;
+    return false;
+  }
+
   onDrain(cb: () => void): void {
     const busy = new Set<OutputPlugin>();
     for (const r of this.rules) if (r.kind === 'match' && r.plugin.overHighWater()) busy.add(r.plugin);

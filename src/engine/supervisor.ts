@@ -8,9 +8,9 @@
 //   worker exit code 2 (config error) stops the supervisor; other exits respawn the worker.
 
 import cluster, { type Worker } from 'node:cluster';
+import { dumpConfig } from '../config/dump.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import { dumpConfig } from '../config/dump.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import { checkConfig, type LoadOptions, loadConfig } from './load.js';
 import { describeError } from './worker.js';
@@ -25,7 +25,12 @@ export interface SupervisorOptions extends LoadOptions {
 }
 
 /** Load and check; returns the worker count, or throws. */
-function check(o: SupervisorOptions): { workers: number; dump: string; suppress: boolean; restartInterval: number } {
+function check(o: SupervisorOptions): {
+  workers: number;
+  dump: string;
+  suppress: boolean;
+  restartInterval: number;
+} {
   const loaded = loadConfig(o);
   checkConfig(loaded, o.registry);
   const dump = dumpConfig(loaded.root, (el, key) => el.secrets?.has(key) ?? false);
@@ -97,7 +102,10 @@ export function runSupervisor(o: SupervisorOptions): void {
     try {
       const next = check(o);
       if (next.workers !== conf.workers) {
-        log.warn('the number of workers changed; restart td-agent to apply it', { from: conf.workers, to: next.workers });
+        log.warn('the number of workers changed; restart td-agent to apply it', {
+          from: conf.workers,
+          to: next.workers,
+        });
       }
       conf = { ...next, workers: conf.workers };
       if (!conf.suppress) log.info(`using configuration file: ${conf.dump}`);

@@ -2,7 +2,7 @@
 // same-named values (see cli/td-agent.ts).
 
 import type { ConfigElement } from '../config/element.js';
-import { configureParams, type ConfigureContext, p } from '../config/params.js';
+import { type ConfigureContext, configureParams, p } from '../config/params.js';
 import { ConfigError } from '../core/errors.js';
 import { defaultSystemConfig } from '../plugin/context.js';
 import type { SystemConfig } from '../plugin/types.js';
@@ -15,7 +15,9 @@ export const systemParams = {
   root_dir: p.string({ desc: 'Base directory for plugins with @id (file buffers, storage, backups).' }),
   log_level: p.enum(LOG_LEVELS)({ default: 'info', desc: 'Process log level.' }),
   suppress_repeated_stacktrace: p.bool({ desc: 'Print an identical repeated stack trace once.' }),
-  ignore_repeated_log_interval: p.time({ desc: 'Drop identical consecutive log lines within this interval.' }),
+  ignore_repeated_log_interval: p.time({
+    desc: 'Drop identical consecutive log lines within this interval.',
+  }),
   ignore_same_log_interval: p.time({ desc: 'Drop identical recent log lines within this interval.' }),
   emit_error_log_interval: p.time({ desc: "Throttle for 'emit transaction failed' lines." }),
   suppress_config_dump: p.bool({ desc: 'Do not log the configuration at startup.' }),
@@ -59,7 +61,10 @@ export function readSystemParams(root: ConfigElement, ctx: ConfigureContext = {}
   const el = systems[0];
   if (el) el.consumed = true;
   const strictFirst = el?.params.get('strict_config_value')?.value === 'true';
-  const conf = configureParams(el ?? root.clone(), el ? systemParams : {}, { ...ctx, strict: strictFirst || ctx.strict });
+  const conf = configureParams(el ?? root.clone(), el ? systemParams : {}, {
+    ...ctx,
+    strict: strictFirst || ctx.strict,
+  });
   return conf as ReturnType<typeof configureParams<typeof systemParams>>;
 }
 

@@ -24,7 +24,10 @@ function describe(el: ConfigElement): string {
 export function collectUnused(el: ConfigElement, out: ConfigWarning[], path = describe(el)): void {
   for (const [k, p] of el.params) {
     if (el.used.has(k)) continue;
-    const hint = didYouMean(k, (el.known ?? []).filter((n) => !n.startsWith('<')));
+    const hint = didYouMean(
+      k,
+      (el.known ?? []).filter((n) => !n.startsWith('<')),
+    );
     out.push({
       message: `parameter '${k}' in ${path} is not used.${hint ? ` Did you mean '${hint}'?` : ''}`,
       pos: p.pos,

@@ -22,7 +22,12 @@ export interface WorkerOptions extends LoadOptions {
 function build(o: WorkerOptions): Engine {
   const loaded = loadConfig(o);
   o.log.level = loaded.system.logLevel as Logger['level'];
-  const engine = new Engine(loaded.root, { registry: o.registry, log: o.log, system: loaded.system, workerId: o.workerId });
+  const engine = new Engine(loaded.root, {
+    registry: o.registry,
+    log: o.log,
+    system: loaded.system,
+    workerId: o.workerId,
+  });
   if (o.workerId === 0) for (const w of engine.warnings) o.log.warn(formatWarning(w));
   return engine;
 }
@@ -38,7 +43,11 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
   try {
     engine = build(o);
   } catch (e) {
-    log.error('config error', { file: o.configPath, error_class: (e as Error).name, error: (e as Error).message });
+    log.error('config error', {
+      file: o.configPath,
+      error_class: (e as Error).name,
+      error: (e as Error).message,
+    });
     if (e instanceof ConfigError && e.context) log.error(e.context);
     process.exit(2);
   }

@@ -57,7 +57,10 @@ export abstract class Input<P extends ParamDecls = ParamDecls> extends PluginBas
   }
 }
 
-export abstract class Filter<P extends ParamDecls = ParamDecls> extends PluginBase<P> implements FilterPlugin {
+export abstract class Filter<P extends ParamDecls = ParamDecls>
+  extends PluginBase<P>
+  implements FilterPlugin
+{
   static override readonly kind: PluginKind = 'filter';
 
   /** Per-record form: return the (possibly new) record, or null to drop it. */
@@ -109,7 +112,10 @@ export abstract class Filter<P extends ParamDecls = ParamDecls> extends PluginBa
 }
 
 /** Unbuffered output: process() each batch. Buffered outputs use the output runner. */
-export abstract class Output<P extends ParamDecls = ParamDecls> extends PluginBase<P> implements OutputPlugin {
+export abstract class Output<P extends ParamDecls = ParamDecls>
+  extends PluginBase<P>
+  implements OutputPlugin
+{
   static override readonly kind: PluginKind = 'output';
   private drainWaiters: (() => void)[] = [];
 

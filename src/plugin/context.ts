@@ -1,9 +1,9 @@
 // Building PluginContexts. The engine builds one per plugin instance; test drivers build one
 // with a capturing emitter. Nothing here does I/O.
 
+import type { ConfigElement } from '../config/element.js';
 import { EventStream, type Rec } from '../core/event-stream.js';
 import { Logger } from '../core/log.js';
-import type { ConfigElement } from '../config/element.js';
 import type { Emitter, OutputPlugin, PluginContext, SystemConfig } from './types.js';
 
 export function defaultSystemConfig(): SystemConfig {
@@ -33,6 +33,7 @@ export const nullEmitter: Emitter = {
   emitStream: () => true,
   emitStreamDurable: async () => {},
   onDrain: (cb) => setImmediate(cb),
+  overHighWater: () => false,
 };
 
 export interface ContextOptions {

@@ -22,7 +22,10 @@ export class PluginRegistry {
 
   register(cls: PluginClass): void {
     let m = this.byKind.get(cls.kind);
-    if (!m) this.byKind.set(cls.kind, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      this.byKind.set(cls.kind, m);
+    }
     m.set(cls.type, cls);
     for (const a of cls.aliases ?? []) m.set(a, cls);
   }
@@ -61,7 +64,11 @@ export class PluginRegistry {
     for (const f of files) {
       const mod = (await import(pathToFileURL(path.resolve(dir, f)).href)) as Record<string, unknown>;
       for (const v of Object.values(mod)) {
-        if (typeof v === 'function' && typeof (v as any).type === 'string' && typeof (v as any).kind === 'string') {
+        if (
+          typeof v === 'function' &&
+          typeof (v as any).type === 'string' &&
+          typeof (v as any).kind === 'string'
+        ) {
           this.register(v as PluginClass);
           n++;
         }

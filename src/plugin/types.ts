@@ -42,6 +42,8 @@ export interface Emitter {
   emitStreamDurable(tag: string, es: EventStream): Promise<void>;
   /** Called once when the pipeline can take events again after emitStream returned false. */
   onDrain(cb: () => void): void;
+  /** True while some output behind this emitter is past its high-water mark. */
+  overHighWater(): boolean;
 }
 
 /** Reports one bad record (parser failure, filter exception) to `@ERROR` or the log. */

@@ -42,7 +42,10 @@ for (const mode of ['supervised', 'no-supervisor'] as const) {
     const extra = mode === 'no-supervisor' ? ['--no-supervisor'] : [];
     const p = Proc.node('src/cli/td-agent.js', ['-c', file, ...extra]);
     try {
-      await p.waitOutput(/app\.sample: \{"message":"hi","host":"[^"]+","stage":"one","from_tag":"sample"\}/, 'a transformed event');
+      await p.waitOutput(
+        /app\.sample: \{"message":"hi","host":"[^"]+","stage":"one","from_tag":"sample"\}/,
+        'a transformed event',
+      );
       if (mode === 'supervised') assert.match(p.all, /using configuration file: <ROOT>/);
       assert.match(p.all, /fluentd worker is now running/);
 
@@ -71,7 +74,10 @@ for (const mode of ['supervised', 'no-supervisor'] as const) {
 }
 
 test('a config error exits 1 naming file:line:col', async () => {
-  const file = conf('bad.conf', '<source>\n  @type sample\n  tag x\n</source>\n<match **>\n  @type nonesuch\n</match>\n');
+  const file = conf(
+    'bad.conf',
+    '<source>\n  @type sample\n  tag x\n</source>\n<match **>\n  @type nonesuch\n</match>\n',
+  );
   const p = Proc.node('src/cli/td-agent.js', ['-c', file]);
   const code = await p.exited;
   assert.equal(code, 1);
@@ -79,10 +85,16 @@ test('a config error exits 1 naming file:line:col', async () => {
 });
 
 test('--dry-run lists unused parameters with did-you-mean and --strict-config fails on them', async () => {
-  const file = conf('typo.conf', '<source>\n  @type sample\n  tag x\n  rat 5\n</source>\n<match **>\n  @type null\n</match>\n');
+  const file = conf(
+    'typo.conf',
+    '<source>\n  @type sample\n  tag x\n  rat 5\n</source>\n<match **>\n  @type null\n</match>\n',
+  );
   const ok = Proc.node('src/cli/td-agent.js', ['--dry-run', '-c', file]);
   assert.equal(await ok.exited, 0, ok.all);
-  assert.match(ok.all, /typo\.conf:4:3 parameter 'rat' in <source> @type sample is not used\. Did you mean 'rate'\?/);
+  assert.match(
+    ok.all,
+    /typo\.conf:4:3 parameter 'rat' in <source> @type sample is not used\. Did you mean 'rate'\?/,
+  );
   assert.match(ok.all, /finished dry run mode/);
   const strict = Proc.node('src/cli/td-agent.js', ['--dry-run', '--strict-config', '-c', file]);
   assert.equal(await strict.exited, 1, strict.all);
@@ -97,11 +109,17 @@ test('-d writes the supervisor pid and the daemon logs to -o', async () => {
   const pid = Number(fs.readFileSync(pidfile, 'utf8'));
   assert.ok(pid > 0);
   try {
-    await waitFor(() => fs.existsSync(logfile) && /"stage":"d"/.test(fs.readFileSync(logfile, 'utf8')), 'daemon output in the log file');
+    await waitFor(
+      () => fs.existsSync(logfile) && /"stage":"d"/.test(fs.readFileSync(logfile, 'utf8')),
+      'daemon output in the log file',
+    );
     // USR1 reopens the log file after rotation.
     fs.renameSync(logfile, `${logfile}.1`);
     process.kill(pid, 'SIGUSR1');
-    await waitFor(() => fs.existsSync(logfile) && /"stage":"d"/.test(fs.readFileSync(logfile, 'utf8')), 'output in the reopened log file');
+    await waitFor(
+      () => fs.existsSync(logfile) && /"stage":"d"/.test(fs.readFileSync(logfile, 'utf8')),
+      'output in the reopened log file',
+    );
   } finally {
     process.kill(pid, 'SIGTERM');
     await waitFor(() => {

@@ -27,7 +27,11 @@ export class Proc {
   readonly exited: Promise<number | null>;
 
   constructor(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
-    this.child = spawn(cmd, args, { env: { ...process.env, ...opts.env }, cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(cmd, args, {
+      env: { ...process.env, ...opts.env },
+      cwd: opts.cwd ?? ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout!.on('data', (d) => {
       this.out += d;
     });
@@ -52,7 +56,8 @@ export class Proc {
   }
 
   count(re: RegExp): number {
-    return (this.all.match(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`)) ?? []).length;
+    return (this.all.match(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`)) ?? [])
+      .length;
   }
 
   waitOutput(re: RegExp, what = String(re), timeoutMs = 30_000): Promise<boolean> {

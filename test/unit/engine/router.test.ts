@@ -48,9 +48,15 @@ test('first matching <match> wins; filters before it apply in order; later filte
   const r = new EventRouter('@ROOT', log, new Metrics(), { onEmitError: () => false });
   const got: string[] = [];
   const order: string[] = [];
-  r.addFilter(new MatchPattern('a.**'), filter((es) => (order.push('f1'), es)));
+  r.addFilter(
+    new MatchPattern('a.**'),
+    filter((es) => (order.push('f1'), es)),
+  );
   r.addMatch(new MatchPattern('a.b'), output('first', got));
-  r.addFilter(new MatchPattern('**'), filter((es) => (order.push('late'), es)));
+  r.addFilter(
+    new MatchPattern('**'),
+    filter((es) => (order.push('late'), es)),
+  );
   r.addMatch(new MatchPattern('a.**'), output('second', got));
   r.emitStream('a.b', es3());
   r.emitStream('a.c', es3());
@@ -62,7 +68,10 @@ test('a filter that drops everything stops the stream', () => {
   const { log } = capture();
   const r = new EventRouter('@ROOT', log, new Metrics(), { onEmitError: () => false });
   const got: string[] = [];
-  r.addFilter(new MatchPattern('**'), filter(() => null));
+  r.addFilter(
+    new MatchPattern('**'),
+    filter(() => null),
+  );
   r.addMatch(new MatchPattern('**'), output('o', got));
   assert.equal(r.emitStream('x', es3()), true);
   assert.deepEqual(got, []);
