@@ -121,7 +121,10 @@ export class BufferCore {
   private isFull(c: StoredChunk, addBytes: number, addRecords: number): boolean {
     const l = this.limits;
     if (c.bytesize + addBytes >= l.chunkLimitSize * l.chunkFullThreshold) return true;
-    return l.chunkLimitRecords !== undefined && c.records + addRecords >= l.chunkLimitRecords * l.chunkFullThreshold;
+    return (
+      l.chunkLimitRecords !== undefined &&
+      c.records + addRecords >= l.chunkLimitRecords * l.chunkFullThreshold
+    );
   }
 
   private fits(c: StoredChunk, bytes: number, records: number): boolean {
@@ -161,7 +164,13 @@ export class BufferCore {
    * promises of the appends. Throws BufferChunkOverflowError after storing the rest when a
    * single record exceeds chunk_limit_size.
    */
-  write(md: Metadata, n: number, bulk: Uint8Array | undefined, slice: SliceFormatter, out: Promise<void>[]): void {
+  write(
+    md: Metadata,
+    n: number,
+    bulk: Uint8Array | undefined,
+    slice: SliceFormatter,
+    out: Promise<void>[],
+  ): void {
     const key = metadataKey(md);
     let c = this.staged(md, key);
     const data = bulk ?? slice(0, n);
@@ -176,7 +185,9 @@ export class BufferCore {
       for (let i = 0; i < n; i++) {
         const rec = n === 1 ? data : slice(i, i + 1);
         if (rec.length > this.limits.chunkLimitSize) {
-          oversized.push(`a ${rec.length} bytes record (nth: ${i}) is larger than buffer chunk limit size (${this.limits.chunkLimitSize})`);
+          oversized.push(
+            `a ${rec.length} bytes record (nth: ${i}) is larger than buffer chunk limit size (${this.limits.chunkLimitSize})`,
+          );
           continue;
         }
         if (!this.fits(c, rec.length, 1)) {

@@ -5,8 +5,8 @@
 // Lifecycle:  staged (appendable) → queued (closed, waits for a flush thread) → dequeued
 // (being written) → purged (committed), or back to the queue front on a failed write.
 
-import { EventTime } from '../core/event-time.js';
 import { EventStream, type Rec } from '../core/event-stream.js';
+import { EventTime } from '../core/event-time.js';
 import { decodeMultiple } from '../core/msgpack.js';
 import { chunkIdHex } from '../plugin/chunk-id.js';
 import type { Metadata } from '../plugin/placeholders.js';

@@ -17,19 +17,32 @@ export const bufferParams = {
   timekey: p.time({ desc: 'Time slice of the `time` chunk key, in seconds.' }),
   timekey_wait: p.time({ default: 600, desc: 'Wait after a time slice ends before flushing it.' }),
   timekey_use_utc: p.bool({ default: false, desc: 'Cut time slices in UTC.' }),
-  timekey_zone: p.string({ desc: 'Zone of the time slices (`+0900` or `Asia/Tokyo`); default the local offset.' }),
-  flush_mode: p.enum(['default', 'lazy', 'interval', 'immediate'] as const)({ default: 'default', desc: 'When staged chunks are enqueued.' }),
-  flush_interval: p.time({ default: 60, desc: 'Enqueue staged chunks this long after their creation (interval mode).' }),
+  timekey_zone: p.string({
+    desc: 'Zone of the time slices (`+0900` or `Asia/Tokyo`); default the local offset.',
+  }),
+  flush_mode: p.enum(['default', 'lazy', 'interval', 'immediate'] as const)({
+    default: 'default',
+    desc: 'When staged chunks are enqueued.',
+  }),
+  flush_interval: p.time({
+    default: 60,
+    desc: 'Enqueue staged chunks this long after their creation (interval mode).',
+  }),
   flush_thread_count: p.integer({ default: 1, desc: 'Chunks written concurrently.' }),
   flush_thread_interval: p.float({ default: 1.0, desc: 'Idle poll interval of flushes.' }),
   flush_thread_burst_interval: p.float({ default: 1.0, desc: 'Pause between consecutive chunk flushes.' }),
-  flush_at_shutdown: p.bool({ desc: 'Flush everything at shutdown (default true for memory, false for file).' }),
+  flush_at_shutdown: p.bool({
+    desc: 'Flush everything at shutdown (default true for memory, false for file).',
+  }),
   delayed_commit_timeout: p.time({ default: 60, desc: 'Timeout of delayed commits.' }),
   overflow_action: p.enum(['throw_exception', 'block', 'drop_oldest_chunk'] as const)({
     default: 'throw_exception',
     desc: 'What a write does when the buffer is full.',
   }),
-  retry_type: p.enum(['exponential_backoff', 'periodic'] as const)({ default: 'exponential_backoff', desc: 'Retry schedule.' }),
+  retry_type: p.enum(['exponential_backoff', 'periodic'] as const)({
+    default: 'exponential_backoff',
+    desc: 'Retry schedule.',
+  }),
   retry_wait: p.time({ default: 1, desc: 'First retry wait.' }),
   retry_exponential_backoff_base: p.float({ default: 2, desc: 'Backoff base.' }),
   retry_max_interval: p.time({ desc: 'Cap of one retry wait.' }),
@@ -37,22 +50,36 @@ export const bufferParams = {
   retry_timeout: p.time({ default: 72 * 3600, desc: 'Give up (drop the queue) after this long.' }),
   retry_max_times: p.integer({ desc: 'Give up after this many retries.' }),
   retry_forever: p.bool({ default: false, desc: 'Never give up.' }),
-  retry_secondary_threshold: p.float({ default: 0.8, desc: 'Share of the retry time after which <secondary> is used.' }),
+  retry_secondary_threshold: p.float({
+    default: 0.8,
+    desc: 'Share of the retry time after which <secondary> is used.',
+  }),
   chunk_limit_size: p.size({ desc: 'Max bytes per chunk (memory 8m, file 256m).' }),
   chunk_limit_records: p.integer({ desc: 'Max records per chunk.' }),
   total_limit_size: p.size({ desc: 'Max bytes of stage + queue (memory 512m, file 64g).' }),
   queue_limit_length: p.integer({ desc: 'v0.12 compat: total_limit_size = chunk_limit_size × this.' }),
   chunk_full_threshold: p.float({ default: 0.95, desc: 'A chunk this full is enqueued.' }),
-  queued_chunks_limit_size: p.integer({ desc: 'Max queued chunks for interval/timekey enqueues (default flush_thread_count).' }),
-  compress: p.enum(['text', 'gzip'] as const)({ default: 'text', desc: 'Chunk compression (only text is supported for now).' }),
-  disable_chunk_backup: p.bool({ default: false, desc: 'Discard unrecoverable chunks instead of backing them up.' }),
+  queued_chunks_limit_size: p.integer({
+    desc: 'Max queued chunks for interval/timekey enqueues (default flush_thread_count).',
+  }),
+  compress: p.enum(['text', 'gzip'] as const)({
+    default: 'text',
+    desc: 'Chunk compression (only text is supported for now).',
+  }),
+  disable_chunk_backup: p.bool({
+    default: false,
+    desc: 'Discard unrecoverable chunks instead of backing them up.',
+  }),
   path: p.string({ desc: 'File buffer path (directory, or prefix with `*`).' }),
   path_suffix: p.string({ default: '.log', desc: 'File buffer chunk suffix.' }),
   file_permission: p.string({ desc: 'Octal mode of chunk files.' }),
   dir_permission: p.string({ desc: 'Octal mode of created directories.' }),
 } as const;
 
-export const BUFFER_TYPE_DEFAULTS: Record<string, { chunkLimitSize: number; totalLimitSize: number; persistent: boolean }> = {
+export const BUFFER_TYPE_DEFAULTS: Record<
+  string,
+  { chunkLimitSize: number; totalLimitSize: number; persistent: boolean }
+> = {
   memory: { chunkLimitSize: 8 * MiB, totalLimitSize: 512 * MiB, persistent: false },
   file: { chunkLimitSize: 256 * MiB, totalLimitSize: 64 * GiB, persistent: true },
 };
@@ -146,9 +173,12 @@ export function configureBuffer(
   const timeKey = chunkKeys.includes('time');
   const tagKey = chunkKeys.includes('tag');
   const recordKeys = chunkKeys.filter((k) => k !== 'time' && k !== 'tag');
-  if (timeKey && c.timekey === undefined) fail(`<buffer ...> argument includes 'time', but timekey is not configured`);
-  if (c.timekey !== undefined && c.timekey <= 0) fail(`timekey should be greater than 0. current timekey: ${c.timekey}`);
-  if (recordKeys.length + (tagKey ? 1 : 0) >= 4) cctx.warn?.('many chunk keys specified, and it may cause too many chunks on your system.');
+  if (timeKey && c.timekey === undefined)
+    fail(`<buffer ...> argument includes 'time', but timekey is not configured`);
+  if (c.timekey !== undefined && c.timekey <= 0)
+    fail(`timekey should be greater than 0. current timekey: ${c.timekey}`);
+  if (recordKeys.length + (tagKey ? 1 : 0) >= 4)
+    cctx.warn?.('many chunk keys specified, and it may cause too many chunks on your system.');
 
   const typeDefaults = BUFFER_TYPE_DEFAULTS[c['@type']];
   if (!typeDefaults) fail(`Unknown buffer plugin '${c['@type']}'. Known buffer plugins: file, memory`);
@@ -157,25 +187,33 @@ export function configureBuffer(
   if (c.flush_mode === 'default') {
     flushMode = flushIntervalOutside ? 'interval' : timeKey ? 'lazy' : 'interval';
     if (flushMode !== 'interval' && src.has('flush_interval')) {
-      cctx.warn?.(`'flush_interval' is ignored because default 'flush_mode' is not 'interval': '${flushMode}'`);
+      cctx.warn?.(
+        `'flush_interval' is ignored because default 'flush_mode' is not 'interval': '${flushMode}'`,
+      );
     }
   } else {
     flushMode = c.flush_mode;
     if (flushMode !== 'interval' && src.has('flush_interval')) {
-      fail(`'flush_interval' can't be specified when 'flush_mode' is not 'interval' explicitly: '${flushMode}'`);
+      fail(
+        `'flush_interval' can't be specified when 'flush_mode' is not 'interval' explicitly: '${flushMode}'`,
+      );
     }
   }
   const threshold = c.retry_secondary_threshold;
-  if (threshold <= 0 || threshold >= 1) fail(`'retry_secondary_threshold' should be more than 0 and less than 1`);
+  if (threshold <= 0 || threshold >= 1)
+    fail(`'retry_secondary_threshold' should be more than 0 and less than 1`);
   if (c.flush_thread_count < 1) fail(`'flush_thread_count' should be 1 or more`);
 
   const chunkLimitSize = c.chunk_limit_size ?? typeDefaults!.chunkLimitSize;
   let totalLimitSize = c.total_limit_size ?? typeDefaults!.totalLimitSize;
   if (c.queue_limit_length !== undefined) totalLimitSize = chunkLimitSize * c.queue_limit_length;
-  if (totalLimitSize < chunkLimitSize) fail(`'total_limit_size' should be equal or greater than 'chunk_limit_size'`);
+  if (totalLimitSize < chunkLimitSize)
+    fail(`'total_limit_size' should be equal or greater than 'chunk_limit_size'`);
   const flushAtShutdown = c.flush_at_shutdown ?? !typeDefaults!.persistent;
   if (!flushAtShutdown && !typeDefaults!.persistent) {
-    cctx.warn?.('flush_at_shutdown is false with a non-persistent buffer: buffered data is lost at shutdown.');
+    cctx.warn?.(
+      'flush_at_shutdown is false with a non-persistent buffer: buffered data is lost at shutdown.',
+    );
   }
   const zone = c.timekey_use_utc ? { fixed: 0 } : c.timekey_zone ? parseZone(c.timekey_zone) : localZone();
   const perm = (s: string | undefined, name: string): number | undefined => {

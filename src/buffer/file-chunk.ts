@@ -70,7 +70,15 @@ export class FileChunk extends StoredChunk implements GroupTarget {
     id: Buffer,
     metadata: Metadata,
     nowSec: number,
-    existing?: { state: 'staged' | 'queued'; dataPath: string; metaPath: string; bytes: number; records: number; createdAt: number; modifiedAt: number },
+    existing?: {
+      state: 'staged' | 'queued';
+      dataPath: string;
+      metaPath: string;
+      bytes: number;
+      records: number;
+      createdAt: number;
+      modifiedAt: number;
+    },
   ) {
     super(id, metadata, nowSec);
     if (existing) {
@@ -136,7 +144,12 @@ export class FileChunk extends StoredChunk implements GroupTarget {
 
   takeRound(): Round | undefined {
     if (this.pendingBytes === 0 && this.waiters.length === 0) return undefined;
-    const r: Round = { bytes: this.pendingBytes, records: this.pendingRecords, parts: this.pending, waiters: this.waiters };
+    const r: Round = {
+      bytes: this.pendingBytes,
+      records: this.pendingRecords,
+      parts: this.pending,
+      waiters: this.waiters,
+    };
     this.pending = [];
     this.pendingBytes = 0;
     this.pendingRecords = 0;
@@ -195,9 +208,7 @@ export class FileChunk extends StoredChunk implements GroupTarget {
 
   markQueued(): void {
     this.state = 'queued';
-    this.ops = this.ops
-      .then(() => this.idle())
-      .then(() => this.renameQueued());
+    this.ops = this.ops.then(() => this.idle()).then(() => this.renameQueued());
     this.ops.catch(() => {});
   }
 

@@ -43,7 +43,8 @@ export function encodeMeta(m: ChunkMeta): Buffer {
 
 function int(v: unknown, name: string): number {
   if (typeof v === 'bigint') return Number(v);
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new Error(`meta field '${name}' is not an integer`);
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    throw new Error(`meta field '${name}' is not an integer`);
   return v;
 }
 
@@ -52,7 +53,8 @@ export function decodeMeta(bytes: Uint8Array): ChunkMeta {
   if (bytes.length >= 2 && bytes[0] === 0xc1 && bytes[1] === 0x00) {
     if (bytes.length < 6) throw new Error('meta is truncated (no length)');
     const len = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).readUInt32BE(2);
-    if (bytes.length < 6 + len) throw new Error(`meta is truncated: ${bytes.length - 6} of ${len} body bytes`);
+    if (bytes.length < 6 + len)
+      throw new Error(`meta is truncated: ${bytes.length - 6} of ${len} body bytes`);
     body = bytes.subarray(6, 6 + len);
   } else {
     body = bytes;

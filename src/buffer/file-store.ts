@@ -16,15 +16,15 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConfigError } from '../core/errors.js';
+import { EventTime } from '../core/event-time.js';
 import type { Logger } from '../core/log.js';
 import { unpackr } from '../core/msgpack.js';
-import { EventTime } from '../core/event-time.js';
+import type { Metadata } from '../plugin/placeholders.js';
 import { backupDir } from './backup.js';
 import type { ChunkStorage, StoredChunk } from './chunk.js';
 import { FileChunk, type FileChunkHost } from './file-chunk.js';
 import { type ChunkMeta, decodeMeta } from './file-meta.js';
 import { GroupWriter } from './group-writer.js';
-import type { Metadata } from '../plugin/placeholders.js';
 
 export type Framing = 'msgpack' | 'lines' | 'none';
 
@@ -53,7 +53,9 @@ export interface ResumeReport {
 const usedPaths = new Set<string>();
 
 /** Directory, name prefix and suffix of chunk files (no I/O except one stat). */
-export async function resolveLayout(o: FileStoreOptions): Promise<{ dir: string; prefix: string; suffix: string }> {
+export async function resolveLayout(
+  o: FileStoreOptions,
+): Promise<{ dir: string; prefix: string; suffix: string }> {
   if (o.path === undefined) {
     if (!o.pluginRootDir) throw new ConfigError(`buffer path is not configured. specify 'path' in <buffer>`);
     return { dir: path.join(o.pluginRootDir, 'buffer'), prefix: 'buffer.', suffix: o.pathSuffix };
@@ -62,7 +64,7 @@ export async function resolveLayout(o: FileStoreOptions): Promise<{ dir: string;
   if (base.includes('.*.') || base.endsWith('.*') || base === '*') {
     if (o.workers > 1) {
       throw new ConfigError(
-        'file buffer with multi workers should be configured to use directory \'path\', or system root_dir and plugin id',
+        "file buffer with multi workers should be configured to use directory 'path', or system root_dir and plugin id",
       );
     }
     const star = base.indexOf('*');
@@ -82,7 +84,10 @@ export async function resolveLayout(o: FileStoreOptions): Promise<{ dir: string;
 }
 
 /** Length of the whole-record prefix of `b` and its record count and time range. */
-export function scanRecords(b: Buffer, framing: Framing): { valid: number; records: number; first?: number; last?: number } {
+export function scanRecords(
+  b: Buffer,
+  framing: Framing,
+): { valid: number; records: number; first?: number; last?: number } {
   if (framing === 'lines') {
     const end = b.lastIndexOf(0x0a) + 1;
     let n = 0;
@@ -178,13 +183,18 @@ export class FileStore implements ChunkStorage, FileChunkHost {
     const l = this.layout;
     const key = path.join(l.dir, `${l.prefix}*${l.suffix}`);
     if (usedPaths.has(key)) {
-      throw new ConfigError(`Other 'file' plugin already use same buffer path: type = file, buffer path = ${key}`);
+      throw new ConfigError(
+        `Other 'file' plugin already use same buffer path: type = file, buffer path = ${key}`,
+      );
     }
     usedPaths.add(key);
     await fs.mkdir(l.dir, { recursive: true, mode: this.o.dirPermission });
     const names = await fs.readdir(l.dir);
     const re = new RegExp(`^${escapeRe(l.prefix)}([bq])([0-9a-f]{32})${escapeRe(l.suffix)}(\\.meta)?$`);
-    const byId = new Map<string, { data: Partial<Record<'b' | 'q', string>>; meta: Partial<Record<'b' | 'q', string>> }>();
+    const byId = new Map<
+      string,
+      { data: Partial<Record<'b' | 'q', string>>; meta: Partial<Record<'b' | 'q', string>> }
+    >();
     for (const n of names) {
       if (n.endsWith('.meta.tmp') && n.startsWith(l.prefix)) {
         await fs.unlink(path.join(l.dir, n)).catch(() => {});
@@ -194,7 +204,10 @@ export class FileStore implements ChunkStorage, FileChunkHost {
       if (!m) continue;
       const st = m[1] as 'b' | 'q';
       let e = byId.get(m[2]!);
-      if (!e) byId.set(m[2]!, (e = { data: {}, meta: {} }));
+      if (!e) {
+        e = { data: {}, meta: {} };
+        byId.set(m[2]!, e);
+      }
       (m[3] ? e.meta : e.data)[st] = path.join(l.dir, n);
     }
     const staged: StoredChunk[] = [];
@@ -263,7 +276,8 @@ export class FileStore implements ChunkStorage, FileChunkHost {
     for (const m of metas) if (m !== metaPath) await fs.unlink(m).catch(() => {});
     const finalMeta = metaPath === `${dataPath}.meta` ? metaPath : `${dataPath}.meta`;
     if (metaPath !== finalMeta) await fs.rename(metaPath!, finalMeta);
-    if (!meta.id.equals(Buffer.from(hex, 'hex'))) log.warn('buffer chunk meta id differs from its file name; using the name', { path: dataPath });
+    if (!meta.id.equals(Buffer.from(hex, 'hex')))
+      log.warn('buffer chunk meta id differs from its file name; using the name', { path: dataPath });
     const records = scan.records >= 0 ? scan.records : meta.records;
     const c = new FileChunk(this, Buffer.from(hex, 'hex'), meta.metadata, meta.createdAt, {
       state,
@@ -311,7 +325,8 @@ export class FileStore implements ChunkStorage, FileChunkHost {
     for (const c of chunks) await c.close().catch(() => {});
     await this.dirHandle?.close().catch(() => {});
     this.dirHandle = undefined;
-    if (this.layout) usedPaths.delete(path.join(this.layout.dir, `${this.layout.prefix}*${this.layout.suffix}`));
+    if (this.layout)
+      usedPaths.delete(path.join(this.layout.dir, `${this.layout.prefix}*${this.layout.suffix}`));
   }
 }
 

@@ -10,6 +10,9 @@
 // durable (memory: at once, so nothing is returned; file: after write + fsync).
 // Configured as a `<secondary>`, the plugin has no buffer: the primary calls its write().
 
+import type { Chunk, ChunkStorage } from '../buffer/chunk.js';
+import { type BufferConfig, configureBuffer } from '../buffer/config.js';
+import type { Framing } from '../buffer/file-store.js';
 import { compatBuffer } from '../config/compat.js';
 import type { ConfigElement } from '../config/element.js';
 import type { ParamDecls } from '../config/params.js';
@@ -17,9 +20,6 @@ import { ConfigError } from '../core/errors.js';
 import type { EventStream } from '../core/event-stream.js';
 import { EventTime } from '../core/event-time.js';
 import { packr } from '../core/msgpack.js';
-import type { Chunk, ChunkStorage } from '../buffer/chunk.js';
-import { type BufferConfig, configureBuffer } from '../buffer/config.js';
-import type { Framing } from '../buffer/file-store.js';
 import { FileBufferPlugin } from '../plugins/buf_file.js';
 import { MemoryBufferPlugin } from '../plugins/buf_memory.js';
 import { PluginBase } from './base.js';
@@ -29,7 +29,10 @@ import type { OutputPlugin, PluginContext, PluginKind } from './types.js';
 
 type BufferDefaults = Record<string, string | number | boolean>;
 
-const STORAGES: Record<string, { createStorage(cfg: BufferConfig, ctx: PluginContext, framing: Framing): ChunkStorage }> = {
+const STORAGES: Record<
+  string,
+  { createStorage(cfg: BufferConfig, ctx: PluginContext, framing: Framing): ChunkStorage }
+> = {
   memory: MemoryBufferPlugin,
   file: FileBufferPlugin,
 };
@@ -47,7 +50,10 @@ export function packEntries(es: EventStream, start: number, end: number, timeAsI
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts, len);
 }
 
-export abstract class BufferedOutput<P extends ParamDecls = ParamDecls> extends PluginBase<P> implements OutputPlugin {
+export abstract class BufferedOutput<P extends ParamDecls = ParamDecls>
+  extends PluginBase<P>
+  implements OutputPlugin
+{
   static override readonly kind: PluginKind = 'output';
   static readonly bufferDefaults: BufferDefaults = {};
   static readonly defaultChunkKeys: string = '';
@@ -94,7 +100,8 @@ export abstract class BufferedOutput<P extends ParamDecls = ParamDecls> extends 
     this.placeholderKeys = { timeKey: cfg.timeKey, tagKey: cfg.tagKey, keys: cfg.recordKeys, zone: cfg.zone };
     this.configureBufferExtra(cfg);
     const secEls = el.children('secondary');
-    if (secEls.length > 1) throw new ConfigError('<secondary> section can be specified only once', { pos: secEls[1]!.pos });
+    if (secEls.length > 1)
+      throw new ConfigError('<secondary> section can be specified only once', { pos: secEls[1]!.pos });
     let secondary: SecondaryOutput | undefined;
     if (secEls[0]) {
       const secEl = secEls[0];
@@ -102,17 +109,27 @@ export abstract class BufferedOutput<P extends ParamDecls = ParamDecls> extends 
       if (!secEl.has('@type') && !secEl.has('type')) secEl.set('@type', this.type);
       const sec = this.ctx.createOutput(secEl, [this.where()]) as Partial<SecondaryOutput> & OutputPlugin;
       if (typeof sec.write !== 'function') {
-        throw new ConfigError(`secondary output must be a buffered output: ${secEl.get('@type')}`, { pos: secEl.pos });
+        throw new ConfigError(`secondary output must be a buffered output: ${secEl.get('@type')}`, {
+          pos: secEl.pos,
+        });
       }
       if (sec instanceof BufferedOutput) sec.placeholderKeys = this.placeholderKeys;
       secondary = sec as SecondaryOutput;
       if (cfg.retry.forever) {
-        this.log.warn('<secondary> with retry_forever is useless: only unrecoverable errors go to the secondary');
+        this.log.warn(
+          '<secondary> with retry_forever is useless: only unrecoverable errors go to the secondary',
+        );
       }
     }
     this.secondaryOutput = secondary;
     const storage = STORAGES[cfg.type]!;
-    this.runner = new OutputRunner(this, cfg, this.placeholderKeys, () => storage.createStorage(cfg, this.ctx, this.chunkFraming), secondary);
+    this.runner = new OutputRunner(
+      this,
+      cfg,
+      this.placeholderKeys,
+      () => storage.createStorage(cfg, this.ctx, this.chunkFraming),
+      secondary,
+    );
   }
 
   /** Buffer defaults that depend on the plugin's own parameters (e.g. out_file's path). */

@@ -2,8 +2,8 @@
 // (timekey, tag, variables); events with equal metadata go to the same staged chunk. Without
 // time or record keys the whole stream is one group (the common, fast case: no per-event work).
 
-import type { BufferConfig } from '../buffer/config.js';
 import { metadataKey } from '../buffer/buffer.js';
+import type { BufferConfig } from '../buffer/config.js';
 import type { EventStream } from '../core/event-stream.js';
 import { type RecordAccessor, recordAccessor } from '../helpers/record-accessor.js';
 import { type Metadata, timekeyOf } from './placeholders.js';
@@ -70,7 +70,10 @@ export function groupByMetadata(tag: string, es: EventStream, cfg: BufferConfig)
     const md: Metadata = { timekey: tk, tag: tagV, variables: vars };
     const key = metadataKey(md);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { key, metadata: md, indexes: [] }));
+    if (!g) {
+      g = { key, metadata: md, indexes: [] };
+      groups.set(key, g);
+    }
     g.indexes!.push(i);
   }
   if (groups.size === 1) {

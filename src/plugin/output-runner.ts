@@ -11,14 +11,14 @@
 // Counters reconcile (stats()): emit_records = write_records + secondary_records + buffered
 // + dropped (by reason) + refused (failed appends the emitter was told about).
 
-import { BufferOverflowError, UnrecoverableError } from '../core/errors.js';
-import type { EventStream } from '../core/event-stream.js';
-import { LogThrottle } from '../core/log.js';
 import { backupBase, backupDir, evacuationDir, saveAside } from '../buffer/backup.js';
 import { BufferCore } from '../buffer/buffer.js';
 import type { Chunk, ChunkStorage, StoredChunk } from '../buffer/chunk.js';
 import type { BufferConfig } from '../buffer/config.js';
 import { subscribeTick } from '../buffer/ticker.js';
+import { BufferOverflowError, UnrecoverableError } from '../core/errors.js';
+import type { EventStream } from '../core/event-stream.js';
+import { LogThrottle } from '../core/log.js';
 import { groupByMetadata } from './emit-groups.js';
 import type { PlaceholderKeys } from './placeholders.js';
 import { RetryState } from './retry-state.js';
@@ -181,7 +181,9 @@ export class OutputRunner {
           this.log.warn('no queued chunks to be dropped for drop_oldest_chunk');
           break;
         }
-        this.log.warn('dropping oldest chunk to make space after buffer overflow', { chunk_id: oldest.idHex });
+        this.log.warn('dropping oldest chunk to make space after buffer overflow', {
+          chunk_id: oldest.idHex,
+        });
         this.drop('drop_oldest_chunk', oldest.records);
         void buf.purge(oldest);
       }
@@ -220,8 +222,7 @@ export class OutputRunner {
     const groups = groupByMetadata(tag, es, this.cfg);
     let overflowErr: Error | undefined;
     for (const g of groups) {
-      const bulk =
-        g.indexes === undefined && this.host.defaultFormat && es.packed ? es.packed : undefined;
+      const bulk = g.indexes === undefined && this.host.defaultFormat && es.packed ? es.packed : undefined;
       const sub = g.indexes === undefined ? es : es.pick(g.indexes);
       const slice = (s: number, e: number) => this.host.formatSlice(tag, sub, s, e);
       const bytesBefore = buf.stageBytes + buf.queueBytes;
@@ -310,7 +311,11 @@ export class OutputRunner {
       const tk = cfg.timekey;
       const current = now - (now % tk);
       buf.enqueueAll(
-        (c) => room() && c.metadata.timekey !== undefined && c.metadata.timekey < current && c.metadata.timekey + tk + cfg.timekeyWait <= now,
+        (c) =>
+          room() &&
+          c.metadata.timekey !== undefined &&
+          c.metadata.timekey < current &&
+          c.metadata.timekey + tk + cfg.timekeyWait <= now,
       );
     }
     this.runBlocked();
@@ -357,7 +362,9 @@ export class OutputRunner {
       }
       await this.purgeLogged(c);
       if (this.retry) {
-        this.log.warn(useSecondary ? 'retry succeeded by secondary.' : 'retry succeeded.', { chunk_id: c.idHex });
+        this.log.warn(useSecondary ? 'retry succeeded by secondary.' : 'retry succeeded.', {
+          chunk_id: c.idHex,
+        });
         this.retry = undefined;
       }
       this.nextFlushAt = buf.queue.length > 0 ? this.now() + this.cfg.flushThreadBurstInterval : 0;
@@ -428,12 +435,15 @@ export class OutputRunner {
       return;
     }
     this.retry.step();
-    this.log.warn(secondary ? 'failed to flush the buffer with secondary output.' : 'failed to flush the buffer.', {
-      retry_times: this.retry.steps,
-      next_retry_time: nextTime(this.retry.next),
-      chunk: c.idHex,
-      error: e,
-    });
+    this.log.warn(
+      secondary ? 'failed to flush the buffer with secondary output.' : 'failed to flush the buffer.',
+      {
+        retry_times: this.retry.steps,
+        next_retry_time: nextTime(this.retry.next),
+        chunk: c.idHex,
+        error: e,
+      },
+    );
     // retry_max_times N allows N retries. With a <secondary> still unused, the next attempt
     // (at the switch time, which is ≤ the N-th retry) goes to the secondary first.
     const max = this.cfg.retry.maxTimes;
@@ -446,11 +456,14 @@ export class OutputRunner {
   /** Retry limit: every queued chunk is dropped (file chunks are evacuated first). */
   private async giveUp(e: Error): Promise<void> {
     const buf = this.buffer!;
-    this.log.error('failed to flush the buffer, and hit limit for retries. dropping all chunks in the buffer queue.', {
-      retry_times: this.retry?.steps ?? 0,
-      records: buf.queueRecords,
-      error: e,
-    });
+    this.log.error(
+      'failed to flush the buffer, and hit limit for retries. dropping all chunks in the buffer queue.',
+      {
+        retry_times: this.retry?.steps ?? 0,
+        records: buf.queueRecords,
+        error: e,
+      },
+    );
     const chunks = [...buf.queue];
     let evacuated = false;
     for (const c of chunks) {
@@ -459,7 +472,9 @@ export class OutputRunner {
       await this.purgeLogged(c);
     }
     if (evacuated) {
-      this.log.warn(`chunk files are evacuated to ${evacuationDir(this.host.ctx.system.rootDir, this.host.ctx.id)}`);
+      this.log.warn(
+        `chunk files are evacuated to ${evacuationDir(this.host.ctx.system.rootDir, this.host.ctx.id)}`,
+      );
     }
     this.retry = undefined;
   }
@@ -483,7 +498,9 @@ export class OutputRunner {
   private async unrecoverable(c: StoredChunk, e: Error, usingSecondary: boolean): Promise<void> {
     const sec = this.secondary;
     if (sec && !usingSecondary && sec.type !== this.host.type) {
-      this.log.warn('got unrecoverable error in primary. Skip retry and flush chunk to secondary', { error: e });
+      this.log.warn('got unrecoverable error in primary. Skip retry and flush chunk to secondary', {
+        error: e,
+      });
       try {
         await this.writeSecondary(c);
         await this.purgeLogged(c);

@@ -47,15 +47,23 @@ export function parseZone(s: string): Zone {
 export function zoneOffset(z: Zone, t: number): number {
   if ('fixed' in z) return z.fixed;
   const parts: Record<string, number> = {};
-  for (const p of z.fmt.formatToParts(new Date(t * 1000))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  for (const p of z.fmt.formatToParts(new Date(t * 1000)))
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const asUtc = Date.UTC(
+    parts.year!,
+    parts.month! - 1,
+    parts.day!,
+    parts.hour!,
+    parts.minute!,
+    parts.second!,
+  );
   return Math.round(asUtc / 1000 - Math.floor(t));
 }
 
 /** Start of the timekey slice holding t: t − ((t + offset) mod timekey). */
 export function timekeyOf(t: number, timekey: number, z: Zone): number {
   const off = zoneOffset(z, t);
-  return t - (((t + off) % timekey) + timekey) % timekey;
+  return t - ((((t + off) % timekey) + timekey) % timekey);
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -127,7 +135,10 @@ export interface PlaceholderKeys {
 
 function checkPathComponent(what: string, v: string): void {
   if (v.includes('../') || v.startsWith('/') || v.startsWith('\\')) {
-    throw new UnrecoverableError(`Invalid path component detected in ${what}: ${v}`, 'INVALID_PATH_COMPONENT');
+    throw new UnrecoverableError(
+      `Invalid path component detected in ${what}: ${v}`,
+      'INVALID_PATH_COMPONENT',
+    );
   }
 }
 
@@ -153,7 +164,8 @@ export function extractPlaceholders(
       const i = Number(n);
       return parts[i < 0 ? parts.length + i : i] ?? '';
     });
-    if (/\$\{tag(\[-?\d+\])?\}/.test(s)) log?.warn(`tag placeholder '${s}' not replaced. tag:${tag}, template:${template}`);
+    if (/\$\{tag(\[-?\d+\])?\}/.test(s))
+      log?.warn(`tag placeholder '${s}' not replaced. tag:${tag}, template:${template}`);
   }
   if (chunkIdHex) s = s.replace(/\$\{chunk_id\}/g, chunkIdHex);
   if (k.keys.length > 0) {

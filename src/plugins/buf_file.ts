@@ -11,7 +11,8 @@ export class FileBufferPlugin {
   static readonly type = 'file';
   static readonly kind = 'buffer' as const;
   static readonly params = bufferParams;
-  static readonly desc = 'Buffer chunks in files (durable: appends are fsynced before they are acknowledged).';
+  static readonly desc =
+    'Buffer chunks in files (durable: appends are fsynced before they are acknowledged).';
   readonly ctx: PluginContext;
   constructor(ctx: PluginContext) {
     this.ctx = ctx;

@@ -36,7 +36,10 @@ import { strftime } from './support/strftime.js';
 const gzip = promisify(zlib.gzip);
 
 const formatSection = {
-  '@type': p.string({ default: 'out_file', desc: 'out_file, json, ltsv, csv, tsv, single_value, msgpack, hash, stdout.' }),
+  '@type': p.string({
+    default: 'out_file',
+    desc: 'out_file, json, ltsv, csv, tsv, single_value, msgpack, hash, stdout.',
+  }),
   output_time: p.bool({ default: true, desc: 'out_file: write the time.' }),
   output_tag: p.bool({ default: true, desc: 'out_file: write the tag.' }),
   delimiter: p.string({ desc: 'Field delimiter (out_file: TAB; SPACE/COMMA recognised).' }),
@@ -55,7 +58,14 @@ const formatSection = {
 
 const injectSection = {
   time_key: p.string({ desc: 'Add the event time under this key.' }),
-  time_type: p.enum(['float', 'unixtime', 'string', 'unixtime_millis', 'unixtime_micros', 'unixtime_nanos'] as const)({
+  time_type: p.enum([
+    'float',
+    'unixtime',
+    'string',
+    'unixtime_millis',
+    'unixtime_micros',
+    'unixtime_nanos',
+  ] as const)({
     default: 'float',
     desc: 'Type of the injected time.',
   }),
@@ -68,8 +78,14 @@ const injectSection = {
 } as const;
 
 const params = {
-  path: p.string({ required: true, desc: 'Output path; placeholders ${tag}, ${key}, %Y...; `*` marks the time slice.' }),
-  append: p.bool({ default: false, desc: 'Append each chunk to one file per slice instead of one file per chunk.' }),
+  path: p.string({
+    required: true,
+    desc: 'Output path; placeholders ${tag}, ${key}, %Y...; `*` marks the time slice.',
+  }),
+  append: p.bool({
+    default: false,
+    desc: 'Append each chunk to one file per slice instead of one file per chunk.',
+  }),
   add_path_suffix: p.bool({ default: true, desc: 'Append path_suffix.' }),
   path_suffix: p.string({ default: '.log', desc: 'Suffix of output files.' }),
   compress: p.enum(['text', 'gzip', 'gz'] as const)({ default: 'text', desc: 'Compress output files.' }),
@@ -143,7 +159,9 @@ export function makeFormatter(c: FormatConf | undefined): RecordFormatter {
   }
 }
 
-function makeInjector(c: InjectConf | undefined): ((tag: string, sec: number, nsec: number, rec: Rec) => Rec) | undefined {
+function makeInjector(
+  c: InjectConf | undefined,
+): ((tag: string, sec: number, nsec: number, rec: Rec) => Rec) | undefined {
   if (!c || (!c.time_key && !c.tag_key && !c.hostname_key)) return undefined;
   const host = c.hostname ?? os.hostname();
   const utc = c.utc || !c.localtime;
@@ -158,7 +176,12 @@ function makeInjector(c: InjectConf | undefined): ((tag: string, sec: number, ns
       case 'unixtime_nanos':
         return BigInt(sec) * 1000000000n + BigInt(nsec);
       case 'string':
-        return strftime(c.time_format ?? (utc ? '%Y-%m-%dT%H:%M:%SZ' : '%Y-%m-%dT%H:%M:%S%:z'), sec, nsec, utc);
+        return strftime(
+          c.time_format ?? (utc ? '%Y-%m-%dT%H:%M:%SZ' : '%Y-%m-%dT%H:%M:%S%:z'),
+          sec,
+          nsec,
+          utc,
+        );
       default:
         return sec + Math.floor(nsec / 1e3) / 1e6;
     }

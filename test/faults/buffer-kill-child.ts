@@ -29,7 +29,9 @@ chunk_limit_records 50
 </buffer>
 </match>`;
   const sink = new LogSink(`${dir}/child.log`);
-  const o = createPlugin(FileOutput, parseConfig(conf, 'kill.conf').elements[0]!, { log: new Logger({ sink }) });
+  const o = createPlugin(FileOutput, parseConfig(conf, 'kill.conf').elements[0]!, {
+    log: new Logger({ sink }),
+  });
   await o.start();
   if (mode === 'drain') {
     await o.flushAll();

@@ -17,7 +17,12 @@ const KILLS = 25;
 const CHUNK_RECORDS = 50;
 
 /** Run the child; `onLine` returns true to SIGKILL it. Resolves with its output lines. */
-function runChild(dir: string, first: number, mode: string, onLine: (l: string) => boolean): Promise<string[]> {
+function runChild(
+  dir: string,
+  first: number,
+  mode: string,
+  onLine: (l: string) => boolean,
+): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, dir, String(first), mode], {
       env: { ...process.env, TRIB_KILL_CHILD: '1' },
@@ -42,7 +47,9 @@ function runChild(dir: string, first: number, mode: string, onLine: (l: string) 
   });
 }
 
-test(`file buffer survives ${KILLS} SIGKILLs: every acknowledged event is delivered`, { timeout: 120_000 }, async (t) => {
+test(`file buffer survives ${KILLS} SIGKILLs: every acknowledged event is delivered`, {
+  timeout: 120_000,
+}, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trib-kill-'));
   try {
     const acked = new Set<number>();

@@ -9,7 +9,8 @@ import { captureLogger, makeOutput, ScriptedOutput, stream, waitFor } from '../u
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trib-buffile-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const conf = (dir: string, extra = '') => `<buffer>\n@type file\npath ${dir}\nflush_mode lazy\n${extra}</buffer>`;
+const conf = (dir: string, extra = '') =>
+  `<buffer>\n@type file\npath ${dir}\nflush_mode lazy\n${extra}</buffer>`;
 
 test('file buffer: Fluentd names and meta; emit resolves after fsync; resume after restart', async () => {
   const dir = path.join(tmp, 'resume');
@@ -62,7 +63,10 @@ test('file buffer: concurrent emits share fsyncs (group commit)', async () => {
 test('file buffer: torn tail truncated, garbage and bad meta quarantined, the rest delivered', async () => {
   const dir = path.join(tmp, 'corrupt');
   const root = path.join(tmp, 'corrupt-root');
-  const o1 = makeOutput(ScriptedOutput, conf(dir, 'chunk_limit_records 4\nretry_wait 1h\n'), { id: 'out1', system: { rootDir: root } });
+  const o1 = makeOutput(ScriptedOutput, conf(dir, 'chunk_limit_records 4\nretry_wait 1h\n'), {
+    id: 'out1',
+    system: { rootDir: root },
+  });
   o1.behavior = () => new Error('down');
   await o1.start();
   await o1.emit('t', stream(12));
@@ -83,7 +87,11 @@ test('file buffer: torn tail truncated, garbage and bad meta quarantined, the re
   fs.writeFileSync(path.join(dir, `buffer.b${'e'.repeat(32)}.log.meta`), 'x');
 
   const { log, lines } = captureLogger();
-  const o2 = makeOutput(ScriptedOutput, conf(dir, 'chunk_limit_records 4\n'), { id: 'out1', system: { rootDir: root }, log });
+  const o2 = makeOutput(ScriptedOutput, conf(dir, 'chunk_limit_records 4\n'), {
+    id: 'out1',
+    system: { rootDir: root },
+    log,
+  });
   await o2.start();
   await o2.flushAll();
   assert.equal(o2.writtenRecords().length, 4, 'the torn chunk keeps its 4 whole records');
@@ -91,7 +99,10 @@ test('file buffer: torn tail truncated, garbage and bad meta quarantined, the re
   assert.equal(fs.readdirSync(backup).filter((n) => n.endsWith('.log')).length, 2);
   const broken = lines.filter((l) => l.includes('found broken chunk file during resume.'));
   assert.equal(broken.length, 2, lines.join('\n'));
-  assert.ok(broken.some((l) => l.includes('records=4') && l.includes('first_time=')), broken.join('\n'));
+  assert.ok(
+    broken.some((l) => l.includes('records=4') && l.includes('first_time=')),
+    broken.join('\n'),
+  );
   assert.ok(lines.some((l) => l.includes('torn_bytes=5')));
   assert.deepEqual(fs.readdirSync(dir), []);
   await o2.shutdown();

@@ -22,7 +22,10 @@ function es(...recs: Record<string, unknown>[]): EventStream {
 
 test('out_file default: daily slice, _N per chunk, out_file format, buffer dir = path', async () => {
   const p = path.join(tmp, 'a', 'app');
-  const o = makeOutput(FileOutput, `@type file\npath ${p}\n<buffer time>\ntimekey 1d\ntimekey_use_utc true\n</buffer>\n<format>\nutc true\n</format>`);
+  const o = makeOutput(
+    FileOutput,
+    `@type file\npath ${p}\n<buffer time>\ntimekey 1d\ntimekey_use_utc true\n</buffer>\n<format>\nutc true\n</format>`,
+  );
   await o.start();
   await o.emit('test.a', es({ a: 1 }, { b: 'x' }));
   await o.flushAll();
@@ -65,7 +68,10 @@ test('out_file: `*` marks the time slice; csv, ltsv, tsv, single_value formats',
   ];
   for (const [i, [fmt, want]] of cases.entries()) {
     const p = path.join(tmp, 'c', `f${i}.*.txt`);
-    const o = makeOutput(FileOutput, `path ${p}\n<buffer time>\n@type memory\ntimekey 3600\ntimekey_use_utc true\n</buffer>\n<format>\n${fmt}\n</format>`);
+    const o = makeOutput(
+      FileOutput,
+      `path ${p}\n<buffer time>\n@type memory\ntimekey 3600\ntimekey_use_utc true\n</buffer>\n<format>\n${fmt}\n</format>`,
+    );
     await o.start();
     o.emit('t', es({ a: 1, b: 'x y' }));
     await o.flushAll();
@@ -76,7 +82,10 @@ test('out_file: `*` marks the time slice; csv, ltsv, tsv, single_value formats',
 
 test('out_file: no time chunk key → <path>_0.log', async () => {
   const p = path.join(tmp, 'd', 'plain');
-  const o = makeOutput(FileOutput, `path ${p}\n<buffer tag>\n@type memory\n</buffer>\n<format>\n@type json\n</format>`);
+  const o = makeOutput(
+    FileOutput,
+    `path ${p}\n<buffer tag>\n@type memory\n</buffer>\n<format>\n@type json\n</format>`,
+  );
   await o.start();
   o.emit('t', es({ a: 1 }));
   await o.flushAll();

@@ -1,10 +1,10 @@
 // Shared helpers for buffer tests: a scriptable buffered output, config → plugin, waits.
 
+import type { Chunk } from '../../../src/buffer/chunk.js';
 import { parseConfig } from '../../../src/config/parser.js';
 import { UnrecoverableError } from '../../../src/core/errors.js';
 import { EventStream, type Rec } from '../../../src/core/event-stream.js';
 import { Logger, LogSink } from '../../../src/core/log.js';
-import type { Chunk } from '../../../src/buffer/chunk.js';
 import { BufferedOutput } from '../../../src/plugin/buffered-output.js';
 import { createPlugin } from '../../../src/plugin/instantiate.js';
 import type { PluginClass, SystemConfig } from '../../../src/plugin/types.js';

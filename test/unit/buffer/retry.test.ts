@@ -36,14 +36,18 @@ test('exponential backoff: waits 1, 2, 4 ... capped by retry_max_interval and th
 });
 
 test('periodic retry and retry_max_times; randomize stays within ±12.5 %', () => {
-  let now = 0;
+  const now = 0;
   const r = new RetryState({ ...base, type: 'periodic', wait: 3, maxTimes: 2 }, () => now);
   r.step();
   assert.equal(r.next, 3);
   assert.equal(r.limit(), false);
   r.step();
   assert.equal(r.limit(), true);
-  const rnd = new RetryState({ ...base, randomize: true, wait: 8 }, () => now, () => 1);
+  const rnd = new RetryState(
+    { ...base, randomize: true, wait: 8 },
+    () => now,
+    () => 1,
+  );
   rnd.step();
   rnd.step();
   assert.equal(rnd.next, 8 * 2 * 1.125);
@@ -74,7 +78,12 @@ test('retry_forever never hits the limit', () => {
 });
 
 /** Drive an output's flushes with a fake clock until `cond`. */
-async function drive(o: ScriptedOutput, clock: { now: number }, cond: () => boolean, maxSteps = 200): Promise<void> {
+async function drive(
+  o: ScriptedOutput,
+  clock: { now: number },
+  cond: () => boolean,
+  maxSteps = 200,
+): Promise<void> {
   for (let i = 0; i < maxSteps; i++) {
     await waitFor(() => o.runner.inFlight === 0, 2000, 'flushes to settle');
     if (cond()) return;
@@ -89,7 +98,9 @@ async function drive(o: ScriptedOutput, clock: { now: number }, cond: () => bool
 
 test('runner: failed writes retry with backoff, then succeed with the same chunk id', async () => {
   const { log, lines } = captureLogger();
-  const o = makeOutput(ScriptedOutput, '<buffer>\nretry_randomize false\nflush_mode lazy\n</buffer>', { log });
+  const o = makeOutput(ScriptedOutput, '<buffer>\nretry_randomize false\nflush_mode lazy\n</buffer>', {
+    log,
+  });
   const clock = { now: 1000 };
   o.runner.now = () => clock.now;
   o.behavior = (_c, n) => (n <= 3 ? new Error(`fail ${n}`) : undefined);
@@ -110,7 +121,11 @@ test('runner: failed writes retry with backoff, then succeed with the same chunk
 
 test('runner: retry_max_times 1 = first try + 1 retry, then the whole queue is dropped', async () => {
   const { log, lines } = captureLogger();
-  const o = makeOutput(ScriptedOutput, '<buffer>\nretry_max_times 1\nretry_randomize false\nchunk_limit_records 2\nflush_mode lazy\n</buffer>', { log });
+  const o = makeOutput(
+    ScriptedOutput,
+    '<buffer>\nretry_max_times 1\nretry_randomize false\nchunk_limit_records 2\nflush_mode lazy\n</buffer>',
+    { log },
+  );
   const clock = { now: 1000 };
   o.runner.now = () => clock.now;
   o.behavior = () => new Error('down');

@@ -22,7 +22,10 @@ test('memory buffer: emit, then flushAll writes every record once', async () => 
 });
 
 test('interval flush uses chunk creation time and the shared tick', async () => {
-  const o = makeOutput(ScriptedOutput, '<buffer>\nflush_interval 10\nflush_thread_burst_interval 0\n</buffer>');
+  const o = makeOutput(
+    ScriptedOutput,
+    '<buffer>\nflush_interval 10\nflush_thread_burst_interval 0\n</buffer>',
+  );
   let now = 1000;
   o.runner.now = () => now;
   await o.start();
@@ -51,9 +54,14 @@ test('chunk keys: tag, time and nested record keys make separate chunks with met
   es.add(7300, 0, { host: 'a', k: { x: 1 } });
   o.emit('app.web', es);
   await o.flushAll();
-  const got = o.written.map((w) => `${w.tag}|${w.timekey}|${w.variables!.host}|${w.variables!['$.k.x']}|${w.records.length}`).sort();
+  const got = o.written
+    .map((w) => `${w.tag}|${w.timekey}|${w.variables!.host}|${w.variables!['$.k.x']}|${w.records.length}`)
+    .sort();
   assert.deepEqual(got, ['app.web|10800|a|1|1', 'app.web|7200|a|1|2', 'app.web|7200|b|1|1']);
-  assert.equal(o.extractPlaceholders('/x/${tag[1]}/${host}/%Y%m%d%H', { ...fakeChunk(7200, 'app.web', { host: 'a' }) }), '/x/web/a/1970010102');
+  assert.equal(
+    o.extractPlaceholders('/x/${tag[1]}/${host}/%Y%m%d%H', { ...fakeChunk(7200, 'app.web', { host: 'a' }) }),
+    '/x/web/a/1970010102',
+  );
   await o.shutdown();
 });
 
@@ -113,7 +121,10 @@ test('flush_mode immediate writes without waiting for the timer', async () => {
 });
 
 test('overflow throw_exception: high water pauses inputs before the limit, then refuses', async () => {
-  const o = makeOutput(ScriptedOutput, '<buffer>\nchunk_limit_size 1k\ntotal_limit_size 4k\nflush_mode lazy\n</buffer>');
+  const o = makeOutput(
+    ScriptedOutput,
+    '<buffer>\nchunk_limit_size 1k\ntotal_limit_size 4k\nflush_mode lazy\n</buffer>',
+  );
   await o.start();
   let refused = 0;
   for (let i = 0; i < 200 && refused === 0; i++) {
@@ -139,7 +150,10 @@ test('overflow throw_exception: high water pauses inputs before the limit, then 
 });
 
 test('overflow drop_oldest_chunk drops the oldest queued chunk and counts it', async () => {
-  const o = makeOutput(ScriptedOutput, '<buffer>\nchunk_limit_size 1k\ntotal_limit_size 3k\nflush_mode lazy\noverflow_action drop_oldest_chunk\n</buffer>');
+  const o = makeOutput(
+    ScriptedOutput,
+    '<buffer>\nchunk_limit_size 1k\ntotal_limit_size 3k\nflush_mode lazy\noverflow_action drop_oldest_chunk\n</buffer>',
+  );
   o.behavior = () => new Error('down');
   await o.start();
   for (let i = 0; i < 100; i++) o.emit('t', stream(5, i * 5));
@@ -150,7 +164,10 @@ test('overflow drop_oldest_chunk drops the oldest queued chunk and counts it', a
 });
 
 test('overflow block: emits wait (promise) until space returns, nothing is lost', async () => {
-  const o = makeOutput(ScriptedOutput, '<buffer>\nchunk_limit_size 1k\ntotal_limit_size 2k\nflush_mode lazy\noverflow_action block\nflush_thread_burst_interval 0\n</buffer>');
+  const o = makeOutput(
+    ScriptedOutput,
+    '<buffer>\nchunk_limit_size 1k\ntotal_limit_size 2k\nflush_mode lazy\noverflow_action block\nflush_thread_burst_interval 0\n</buffer>',
+  );
   let release!: () => void;
   o.gate = new Promise((r) => {
     release = r;
