@@ -233,7 +233,7 @@ export class TdClient {
       path: '/v3/system/server_status',
       auth: false,
     });
-    const body = await readAll(res.body);
+    const body = await this.readBody('Server status', res.body);
     if (res.status !== 200) return `Server is down (${res.status})`;
     return String(this.checkedJson('Server status', body, ['status']).status);
   }
@@ -283,7 +283,7 @@ export class TdClient {
       path: `/v3/table/tail/${seg(db)}/${seg(table)}`,
       query,
     });
-    const body = await readAll(res.body);
+    const body = await this.readBody('Tail table', res.body);
     return body.length === 0 ? [] : decodeMultiple(body);
   }
 
@@ -300,7 +300,7 @@ export class TdClient {
       ? `/v3/table/import_with_id/${seg(db)}/${seg(table)}/${opts.uniqueId}/${format}`
       : `/v3/table/import/${seg(db)}/${seg(table)}/${format}`;
     const res = await this.send({ op: 'Import', method: 'PUT', path, body });
-    const text = await readAll(res.body);
+    const text = await this.readBody('Import', res.body);
     if (res.status < 200 || res.status > 299) throw this.errorFrom('Import', res.status, text);
     try {
       const js = JSON.parse(text.toString('utf8'));
@@ -365,7 +365,13 @@ export class TdClient {
   /** Result rows (each an array of column values), decoded as they arrive. */
   async *jobResultRows(jobId: string): AsyncGenerator<unknown[]> {
     const stream = await this.jobResultStream(jobId, 'msgpack');
-    for await (const row of decodeMsgpackStream(stream)) yield Array.isArray(row) ? row : [row];
+    try {
+      for await (const row of decodeMsgpackStream(stream)) yield Array.isArray(row) ? row : [row];
+    } catch (e) {
+      const err = e as Error & { code?: unknown };
+      if (e instanceof TributaryError || typeof err?.code !== 'string') throw e;
+      throw this.networkError('Get job result', err as Error & { code?: string });
+    }
   }
 
   // ---- transport ----
@@ -382,7 +388,7 @@ export class TdClient {
     if (form) spec.form = form;
     if (query) spec.query = query;
     const res = await this.expect200(spec);
-    return this.checkedJson(op, await readAll(res.body), required);
+    return this.checkedJson(op, await this.readBody(op, res.body), required);
   }
 
   /** Sends (with GET retries) and turns anything but 200 into an ApiError. */
@@ -394,7 +400,7 @@ export class TdClient {
       try {
         const res = await this.send(spec);
         if (res.status === 200) return res;
-        err = this.errorFrom(spec.op, res.status, await readAll(res.body));
+        err = this.errorFrom(spec.op, res.status, await this.readBody(spec.op, res.body));
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
         err = e;
@@ -409,6 +415,25 @@ export class TdClient {
       waited += delay;
       delay *= 2;
     }
+  }
+
+  /** The whole (decoded) body; a connection lost or timed out midway is a NetworkError. */
+  private async readBody(op: string, stream: Readable): Promise<Buffer> {
+    try {
+      return await readAll(stream);
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      throw this.networkError(op, e as Error & { code?: string });
+    }
+  }
+
+  private networkError(op: string, e: Error & { code?: string }): ApiError {
+    return new ApiError(`${op} failed: ${this.scrub(e.message)}`, {
+      status: 0,
+      kind: 'NetworkError',
+      operation: op,
+      ...(e.code ? { code: e.code } : {}),
+    });
   }
 
   private checkedJson(op: string, body: Buffer, required: string[]): Record<string, unknown> {
@@ -490,15 +515,7 @@ export class TdClient {
 
     const mod = ep.ssl ? https : http;
     return new Promise<RawResponse>((resolve, reject) => {
-      const fail = (e: Error & { code?: string }) =>
-        reject(
-          new ApiError(`${spec.op} failed: ${this.scrub(e.message)}`, {
-            status: 0,
-            kind: 'NetworkError',
-            operation: spec.op,
-            ...(e.code ? { code: e.code } : {}),
-          }),
-        );
+      const fail = (e: Error & { code?: string }) => reject(this.networkError(spec.op, e));
       const req = mod.request(
         { host: ep.host, port: ep.port, method: spec.method, path, headers, agent: this.agent },
         (res) => {

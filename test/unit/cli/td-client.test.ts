@@ -256,3 +256,26 @@ test('query job lifecycle and result rows', async () => {
     c.close();
   }
 });
+
+test('a connection cut in the middle of a body is a NetworkError', async () => {
+  const srv = http.createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' });
+    res.write('{"databases":[');
+    setImmediate(() => res.socket?.destroy());
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const c = new TdClient({
+    apikey: FAKE_KEY,
+    endpoint: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+  });
+  try {
+    await assert.rejects(
+      c.listDatabases(),
+      (e: unknown) => e instanceof ApiError && e.kind === 'NetworkError',
+    );
+  } finally {
+    c.close();
+    srv.closeAllConnections();
+    await new Promise<void>((r) => srv.close(() => r()));
+  }
+});
