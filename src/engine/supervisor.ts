@@ -9,11 +9,10 @@
 
 import cluster, { type Worker } from 'node:cluster';
 import { dumpConfig } from '../config/dump.js';
-import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import { checkConfig, type LoadOptions, loadConfig } from './load.js';
-import { describeError } from './worker.js';
+import { describeError, reportConfigError } from './report.js';
 
 export interface SupervisorOptions extends LoadOptions {
   log: Logger;
@@ -117,13 +116,4 @@ export function runSupervisor(o: SupervisorOptions): void {
   };
   process.on('SIGHUP', reload);
   process.on('SIGUSR2', reload);
-}
-
-export function reportConfigError(log: Logger, file: string, e: unknown): void {
-  if (e instanceof ConfigError) {
-    log.error('config error', { file, error_class: 'ConfigError', error: e.message });
-    if (e.context) log.error(e.context);
-  } else {
-    log.error('unexpected error while loading the configuration', { file, error: e as Error });
-  }
 }

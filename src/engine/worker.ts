@@ -5,11 +5,11 @@
 //   SIGUSR2 / SIGHUP  reload in-process: build the new pipeline first; if that fails the old
 //            one keeps running and the reason is logged
 
-import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import { Engine } from './engine.js';
 import { type LoadOptions, loadConfig } from './load.js';
+import { describeError, reportConfigError } from './report.js';
 import { formatWarning } from './unused.js';
 
 export interface WorkerOptions extends LoadOptions {
@@ -32,23 +32,13 @@ function build(o: WorkerOptions): Engine {
   return engine;
 }
 
-export function describeError(e: unknown): string {
-  if (e instanceof ConfigError) return e.fullText();
-  return e instanceof Error ? (e.stack ?? e.message) : String(e);
-}
-
 export async function runWorker(o: WorkerOptions): Promise<void> {
   const log = o.log;
   let engine: Engine;
   try {
     engine = build(o);
   } catch (e) {
-    log.error('config error', {
-      file: o.configPath,
-      error_class: (e as Error).name,
-      error: (e as Error).message,
-    });
-    if (e instanceof ConfigError && e.context) log.error(e.context);
+    reportConfigError(log, o.configPath, e);
     process.exit(2);
   }
   log.info('starting fluentd worker', { pid: process.pid, ppid: process.ppid, worker: o.workerId });
