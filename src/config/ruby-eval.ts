@@ -7,6 +7,7 @@
 //   Socket.gethostname  hostname  worker_id          ('' in the supervisor)
 //   'str'  "str #{nested}"  123  nil  true  false  (expr)
 //   a || b                                          (nil/false fall through)
+//   a + b  a - b                                    (integers; + also joins strings)
 //   use_nil  use_default                            (the WHOLE value becomes nil / the default)
 //   expr.to_s  .to_i  .downcase  .upcase  .strip
 //
@@ -33,7 +34,7 @@ const MAX_DEPTH = 32;
 const MAX_CODE = 4096; // bounds the AST size, hence the evaluator's recursion
 const SUPPORTED =
   "supported are ENV['X'], ENV.fetch('X', 'default'), Socket.gethostname, hostname, worker_id, " +
-  'string and integer literals, a || b, use_nil, use_default, and .to_s/.to_i/.downcase/.upcase/.strip';
+  'string and integer literals, a || b, a + b, use_nil, use_default, and .to_s/.to_i/.downcase/.upcase/.strip';
 
 /** Index of the `}` that closes embedded code starting at `start` (just after `#{`), or -1. */
 export function findEmbeddedEnd(t: string, start: number, depth = 0): number {
@@ -91,6 +92,7 @@ type Node =
   | { t: 'fetch'; key: Node; def: Node | undefined }
   | { t: 'host' | 'worker' | 'use_nil' | 'use_default' }
   | { t: 'or'; a: Node; b: Node }
+  | { t: 'add' | 'sub'; a: Node; b: Node }
   | { t: 'call'; recv: Node; m: string };
 
 type RV = string | number | boolean | null;
@@ -128,7 +130,7 @@ function tokenize(code: string, depth: number): Tok[] {
       if (two === '||' || two === '::') {
         toks.push({ k: 'op', v: two });
         i += 2;
-      } else if ('()[]{},.-'.includes(c)) {
+      } else if ('()[]{},.-+'.includes(c)) {
         toks.push({ k: 'op', v: c });
         i++;
       } else throw new Unsupported();
@@ -208,12 +210,21 @@ function parseCode(code: string, depth: number): Node {
   let nesting = 0;
   const expr = (): Node => {
     if (++nesting > MAX_DEPTH) throw new Unsupported();
-    let n = postfix();
+    let n = additive();
     while (peekOp('||') || (toks[p]?.k === 'id' && (toks[p] as { v: string }).v === 'or')) {
       p++;
-      n = { t: 'or', a: n, b: postfix() };
+      n = { t: 'or', a: n, b: additive() };
     }
     nesting--;
+    return n;
+  };
+  const additive = (): Node => {
+    let n = postfix();
+    while (peekOp('+') || peekOp('-')) {
+      const t = peekOp('+') ? 'add' : 'sub';
+      p++;
+      n = { t, a: n, b: postfix() };
+    }
     return n;
   };
   const postfix = (): Node => {
@@ -333,6 +344,18 @@ function evaluate(n: Node, ctx: EvalContext): RV {
     case 'or': {
       const a = evaluate(n.a, ctx);
       return a !== null && a !== false ? a : evaluate(n.b, ctx);
+    }
+    case 'add':
+    case 'sub': {
+      const a = evaluate(n.a, ctx);
+      const b = evaluate(n.b, ctx);
+      if (typeof a === 'number' && typeof b === 'number') return n.t === 'add' ? a + b : a - b;
+      if (n.t === 'add' && typeof a === 'string' && typeof b === 'string') return a + b;
+      if (typeof a === 'number') throw new EmbeddedError(`${typeName(b)} can't be coerced into Integer`);
+      if (typeof a === 'string' && n.t === 'add') {
+        throw new EmbeddedError(`no implicit conversion of ${typeName(b)} into String`);
+      }
+      throw new EmbeddedError(`undefined method '${n.t === 'add' ? '+' : '-'}' for ${typeName(a)}`);
     }
     case 'env':
     case 'fetch': {

@@ -48,6 +48,14 @@ describe('supported idioms', () => {
     assert.equal(v('#{false}'), 'false');
   });
 
+  test('+ and - (per-worker ports, joined strings)', () => {
+    assert.equal(v('#{24224 + worker_id.to_i}', { workerId: '3' }), '24227');
+    assert.equal(v("#{ENV['PORT'].to_i - 1}"), '24223');
+    assert.equal(v("#{'a' + hostname}"), 'ahost1');
+    assert.match(parseError(`a "#{1 + ENV['NOPE']}"`).detail, /nil can't be coerced into Integer/);
+    assert.match(parseError(`a "#{'a' + 1}"`).detail, /no implicit conversion of Integer into String/);
+  });
+
   test('method suffixes', () => {
     assert.equal(v("#{ENV['NAME'].strip.downcase}"), 'mixed case');
     assert.equal(v("#{ENV['NAME'].upcase}"), ' MIXED CASE ');
@@ -79,7 +87,7 @@ describe('supported idioms', () => {
 
   test('unsupported code names the code and the supported idioms', () => {
     for (const code of [
-      '1+1',
+      '1 * 2',
       '`id`',
       'File.read("/etc/passwd")',
       "ENV['A'] && 'b'",
