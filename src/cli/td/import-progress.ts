@@ -79,7 +79,10 @@ export class ImportProgress {
   }
 
   private above(write: () => void): void {
-    if (!this.bar) return write();
+    if (!this.bar) {
+      write();
+      return;
+    }
     this.stream.write('\r\x1b[K');
     write();
     this.bar.render();

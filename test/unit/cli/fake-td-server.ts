@@ -164,7 +164,7 @@ export class FakeTdServer {
       }
       case 'job/result': {
         const job = this.jobs.find((j) => j.id === a);
-        if (!job || job.status !== 'success') return json(404, { error: 'NotFound', message: 'no result' });
+        if (job?.status !== 'success') return json(404, { error: 'NotFound', message: 'no result' });
         res.writeHead(200, { 'Content-Type': 'application/x-msgpack' });
         res.end(Buffer.concat(job.rows.map((r) => encode(r))));
         return;
