@@ -204,6 +204,7 @@ export function configureBuffer(
     fail(`'retry_secondary_threshold' should be more than 0 and less than 1`);
   if (c.flush_thread_count < 1) fail(`'flush_thread_count' should be 1 or more`);
 
+  if (c.compress !== 'text') cctx.warn?.(`<buffer> compress ${c.compress} is not supported yet: chunks are stored uncompressed`);
   const chunkLimitSize = c.chunk_limit_size ?? typeDefaults!.chunkLimitSize;
   let totalLimitSize = c.total_limit_size ?? typeDefaults!.totalLimitSize;
   if (c.queue_limit_length !== undefined) totalLimitSize = chunkLimitSize * c.queue_limit_length;
