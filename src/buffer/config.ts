@@ -142,7 +142,7 @@ export function parseChunkKeys(arg: string): string[] {
 
 /**
  * Read the `<buffer>` of `outputEl` (already converted by compatBuffer). `defaults` are the
- * plugin's bufferDefaults; `defaultChunkKeys` applies when there is no `<buffer>` at all.
+ * plugin's bufferDefaults; `defaultChunkKeys` applies when there is no `<buffer>` or its argument is empty.
  */
 export function configureBuffer(
   outputEl: ConfigElement,
@@ -166,7 +166,9 @@ export function configureBuffer(
   };
   let chunkKeys: string[];
   try {
-    chunkKeys = parseChunkKeys(src.arg);
+    // An empty `<buffer>` argument takes the plugin's default chunk keys (Fluentd's section
+    // argument default); `<buffer []>` means no chunk keys.
+    chunkKeys = parseChunkKeys(src.arg.trim() === '' ? defaultChunkKeys : src.arg);
   } catch (e) {
     return fail((e as ConfigError).detail);
   }

@@ -8,9 +8,12 @@ import { RecordTransformerFilter } from './filter_record_transformer.js';
 import { StdoutFilter } from './filter_stdout.js';
 import { SampleInput } from './in_sample.js';
 import { CopyOutput } from './out_copy.js';
+import { FileOutput } from './out_file.js';
 import { NullOutput } from './out_null.js';
 import { RelabelOutput } from './out_relabel.js';
 import { StdoutOutput } from './out_stdout.js';
+import { TdLogOutput } from './out_tdlog.js';
+import { BUILTIN_PARSERS } from './parser_builtins.js';
 
 export const builtinPlugins: PluginClass[] = [
   SampleInput,
@@ -21,6 +24,9 @@ export const builtinPlugins: PluginClass[] = [
   GrepFilter,
   RecordTransformerFilter,
   StdoutFilter,
+  FileOutput,
+  TdLogOutput,
+  ...(BUILTIN_PARSERS as readonly PluginClass[]),
 ];
 
 export function builtinRegistry(): PluginRegistry {
