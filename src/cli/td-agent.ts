@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     try {
       const loaded = loadConfig({ ...load, warn: (m) => log.warn(m) });
       const strict = opts.strictConfig || loaded.systemParams.strict_config === true;
-      const engines = checkConfig(loaded, registry);
+      const engines = checkConfig(loaded, registry, log);
       const warnings = engines[0]?.warnings ?? [];
       for (const w of warnings) log.warn(formatWarning(w));
       if (strict && warnings.length > 0) {

@@ -54,21 +54,18 @@ export function loadConfig(o: LoadOptions): Loaded {
   return { root, systemParams, system };
 }
 
-/** Configure (without starting) the pipeline of every worker, with a logger that discards. */
-export function checkConfig(loaded: Loaded, registry: PluginRegistry): Engine[] {
+/**
+ * Configure (without starting) the pipeline of every worker. Worker 0 logs to `log` when given
+ * (--dry-run shows deprecation warnings and the `adding match` lines); the others discard.
+ */
+export function checkConfig(loaded: Loaded, registry: PluginRegistry, log?: Logger): Engine[] {
   const engines: Engine[] = [];
   for (let w = 0; w < loaded.system.workers; w++) {
     const sink = new LogSink();
     sink.captured = [];
     const root = w === 0 ? loaded.root : loaded.root.clone();
-    engines.push(
-      new Engine(root, {
-        registry,
-        log: new Logger({ sink, level: 'error' }),
-        system: loaded.system,
-        workerId: w,
-      }),
-    );
+    const wlog = w === 0 && log ? log : new Logger({ sink, level: 'error' });
+    engines.push(new Engine(root, { registry, log: wlog, system: loaded.system, workerId: w }));
   }
   return engines;
 }
