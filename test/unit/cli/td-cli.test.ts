@@ -340,3 +340,46 @@ test('config file, apikey:set/show, -k and -e flags, server:status', async () =>
   assert.equal(r.code, 1);
   assert.match(r.stderr, /not configured/);
 });
+
+test('a bare host:port endpoint is https by default and http with --insecure', async () => {
+  const hostPort = (env.TD_API_SERVER as string).replace('http://', '');
+  let r = await td(['--insecure', '-e', hostPort, 'dbs', '-f', 'tsv']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Name\tCount\ntestdb\t\d+\n$/);
+  r = await td(['dbs'], { TD_API_SERVER: hostPort });
+  assert.equal(r.code, 1, 'https to a plain-http server fails');
+  assert.match(r.stderr, /^Error: List databases failed: /);
+});
+
+test('query text from -q FILE or from stdin with "-"', async () => {
+  const q = path.join(dir, 'q.sql');
+  fs.writeFileSync(q, 'SELECT COUNT(1) AS n FROM www_access\n');
+  let r = await td(['query', '-w', '-d', 'testdb', '-f', 'tsv', '-c', '-q', q]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Result {6}:\nn\n\d+\n$/);
+  r = await td(['query', '-w', '-d', 'testdb', '-f', 'tsv', '-'], {}, 'SELECT COUNT(1) AS n FROM www_access');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Result {6}:\n\d+\n$/);
+});
+
+test('table:delete asks unless -f; db:delete refuses a non-empty database without -f', async () => {
+  await td(['db:create', 'dropme']);
+  await td(['table:create', 'dropme', 'tbl_a']);
+  await td(['table:create', 'dropme', 'tbl_b']);
+  let r = await td(['table:delete', 'dropme', 'tbl_a'], {}, 'n\n');
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, "Do you really want to delete 'tbl_a' in 'dropme'? [y/N]: canceled.\n");
+  r = await td(['table:delete', 'dropme', 'tbl_a'], {}, 'maybe\nyes\n');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stderr,
+    "Do you really want to delete 'tbl_a' in 'dropme'? [y/N]: Type 'Y' or 'N': Table 'dropme.tbl_a' is deleted.\n",
+  );
+  r = await td(['db:delete', 'dropme']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, "Database 'dropme' is not empty. Use '-f' option or drop tables first.\n");
+  r = await td(['db:delete', '-f', 'dropme']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, "Database 'dropme' is deleted.\n");
+  assert.equal(fake.dbs.has('dropme'), false);
+});
