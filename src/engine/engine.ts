@@ -21,6 +21,8 @@ import type {
   FilterPlugin,
   InputPlugin,
   OutputPlugin,
+  PipelinePlugin,
+  PipelineView,
   Plugin,
   PluginKind,
   SystemConfig,
@@ -54,6 +56,8 @@ export class Engine {
   private readonly opts: EngineOptions;
   private readonly emitErrorThrottle: LogThrottle;
   private readonly pluginElements: ConfigElement[] = [];
+  private readonly view: PipelinePlugin[] = [];
+  private currentLabel = '';
   private detachFluentLog: (() => void) | undefined;
   private state: 'configured' | 'running' | 'stopped' = 'configured';
 
@@ -98,6 +102,7 @@ export class Engine {
         this.addRule(el, this.root, '');
       } else if (el.name === 'label') {
         const r = this.labels.get(el.arg)!;
+        this.currentLabel = el.arg;
         for (const c of el.elements) {
           if (c.name === 'match' || c.name === 'filter') this.addRule(c, r, el.arg);
           else
@@ -110,7 +115,18 @@ export class Engine {
         this.warnings.push({ message: `section ${el.head()} is not used`, pos: el.pos });
       }
     }
+    this.currentLabel = '';
     for (const el of this.pluginElements) collectUnused(el, this.warnings);
+  }
+
+  /** Plugins in Fluentd's monitor order: per label (top level first) inputs, outputs, filters. */
+  pipelineView(): PipelineView {
+    const order = { input: 0, output: 1, filter: 2 } as const;
+    const labels = ['', ...this.labels.keys()];
+    const plugins = [...this.view].sort(
+      (a, b) => labels.indexOf(a.label) - labels.indexOf(b.label) || order[a.category] - order[b.category],
+    );
+    return { plugins, outputFor: (tag) => this.root.pipeline(tag).output };
   }
 
   private addRule(el: ConfigElement, router: EventRouter, label: string): void {
@@ -149,6 +165,7 @@ export class Engine {
       emitter: router,
       labelEmitter: (name) => this.labelRouter(name),
       emitErrorEvent: (tag, sec, nsec, rec, err) => this.emitErrorEvent(tag, sec, nsec, rec, err),
+      pipeline: () => this.pipelineView(),
       createOutput: (sub, ps) =>
         this.instantiate('output', sub, ps ?? [...parents, sectionPath(el)], router) as OutputPlugin,
       warn: (m) => this.log.warn(m),
@@ -163,6 +180,14 @@ export class Engine {
       this.ids.add(id);
     }
     if (parents.length === 0) this.pluginElements.push(el);
+    const category = kind === 'input' ? 'input' : kind === 'filter' ? 'filter' : 'output';
+    this.view.push({
+      plugin,
+      category,
+      type: el.params.get('@type')?.value ?? '',
+      label: this.currentLabel,
+      element: el,
+    });
     return plugin;
   }
 

@@ -4,7 +4,7 @@
 import type { ConfigElement } from '../config/element.js';
 import { EventStream, type Rec } from '../core/event-stream.js';
 import { Logger } from '../core/log.js';
-import type { Emitter, OutputPlugin, PluginContext, SystemConfig } from './types.js';
+import type { Emitter, OutputPlugin, PipelineView, PluginContext, SystemConfig } from './types.js';
 
 export function defaultSystemConfig(): SystemConfig {
   return {
@@ -46,6 +46,7 @@ export interface ContextOptions {
   emitErrorEvent?: (tag: string, sec: number, nsec: number, record: Rec, error: Error) => void;
   createOutput?: (el: ConfigElement, parents?: string[]) => OutputPlugin;
   warn?: (message: string) => void;
+  pipeline?: () => PipelineView;
 }
 
 export function makePluginContext(o: ContextOptions = {}): PluginContext {
@@ -75,6 +76,7 @@ export function makePluginContext(o: ContextOptions = {}): PluginContext {
       (() => {
         throw new Error('nested outputs are not available in this context');
       }),
+    pipeline: o.pipeline ?? (() => ({ plugins: [], outputFor: () => undefined })),
     pluginRootDir:
       system.rootDir && o.id !== undefined ? `${system.rootDir}/worker${workerId}/${o.id}` : undefined,
   };

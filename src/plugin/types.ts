@@ -65,8 +65,26 @@ export interface PluginContext {
   readonly emitErrorEvent: ErrorEventSink;
   /** Build and configure a nested output from an element (`<store>` of copy, `<secondary>`). */
   createOutput(el: ConfigElement, parents?: string[]): OutputPlugin;
+  /** The running pipeline, for monitoring plugins (in_monitor_agent). */
+  readonly pipeline: () => PipelineView;
   /** `<root_dir>/worker<N>/<@id>` when root_dir and @id are set. */
   readonly pluginRootDir: string | undefined;
+}
+
+export interface PipelinePlugin {
+  plugin: Plugin;
+  category: 'input' | 'output' | 'filter';
+  type: string;
+  /** The label it belongs to ('' for the top level). */
+  label: string;
+  element: ConfigElement;
+}
+
+export interface PipelineView {
+  /** Fluentd's order: inputs, outputs (incl. nested stores), filters; top level, then labels. */
+  plugins: PipelinePlugin[];
+  /** The output of the first top-level <match> matching the tag. */
+  outputFor(tag: string): OutputPlugin | undefined;
 }
 
 export interface PluginClass<T extends Plugin = Plugin> {

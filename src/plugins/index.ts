@@ -6,6 +6,7 @@ import type { PluginClass } from '../plugin/types.js';
 import { GrepFilter } from './filter_grep.js';
 import { RecordTransformerFilter } from './filter_record_transformer.js';
 import { StdoutFilter } from './filter_stdout.js';
+import { MonitorAgentInput } from './in_monitor_agent.js';
 import { SampleInput } from './in_sample.js';
 import { CopyOutput } from './out_copy.js';
 import { FileOutput } from './out_file.js';
@@ -26,6 +27,7 @@ export const builtinPlugins: PluginClass[] = [
   StdoutFilter,
   FileOutput,
   TdLogOutput,
+  MonitorAgentInput,
   ...(BUILTIN_PARSERS as readonly PluginClass[]),
 ];
 

@@ -33,7 +33,10 @@ const UINT64_MAX = 2n ** 64n - 1n;
 
 const params = {
   apikey: p.string({ required: true, secret: true, desc: 'Treasure Data API key (`td apikey:show`).' }),
-  auto_create_table: p.bool({ default: true, desc: 'Create the database and table when an import answers 404.' }),
+  auto_create_table: p.bool({
+    default: true,
+    desc: 'Create the database and table when an import answers 404.',
+  }),
   database: p.string({ desc: 'Fixed destination database (with `table`); otherwise taken from the tag.' }),
   table: p.string({ desc: 'Fixed destination table (with `database`); otherwise taken from the tag.' }),
   endpoint: p.string({
@@ -50,14 +53,18 @@ const params = {
   connect_timeout: p.time({ desc: 'Connect timeout in seconds (default 60).' }),
   read_timeout: p.time({ desc: 'Read timeout in seconds (default 600).' }),
   send_timeout: p.time({ desc: 'Send timeout in seconds (default 600).' }),
-  use_gzip_command: p.bool({ default: false, desc: 'Accepted for compatibility; gzip runs in-process, off the event loop.' }),
+  use_gzip_command: p.bool({
+    default: false,
+    desc: 'Accepted for compatibility; gzip runs in-process, off the event loop.',
+  }),
   tmpdir: p.string({ desc: 'Accepted for compatibility; uploads are built in memory.' }),
 } as const;
 
 /** Replace integers outside msgpack's int64/uint64 range by decimal strings (in place on a copy). */
 function normalizeBig(v: unknown): unknown {
   if (typeof v === 'bigint') return v < INT64_MIN || v > UINT64_MAX ? v.toString() : v;
-  if (Array.isArray(v)) return v.some((x) => typeof x === 'bigint' || typeof x === 'object') ? v.map(normalizeBig) : v;
+  if (Array.isArray(v))
+    return v.some((x) => typeof x === 'bigint' || typeof x === 'object') ? v.map(normalizeBig) : v;
   if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
     let out: Record<string, unknown> | undefined;
     for (const k in v as Rec) {
@@ -143,7 +150,13 @@ export class TdLogOutput extends BufferedOutput<typeof params> {
       for (const _k in rec) n++;
       if (n > MAX_KEYS) {
         this.dropped++;
-        this.ctx.emitErrorEvent(tag, es.secs[i]!, es.nsecs[i]!, rec, new Error(`too many number of keys (${n} keys)`));
+        this.ctx.emitErrorEvent(
+          tag,
+          es.secs[i]!,
+          es.nsecs[i]!,
+          rec,
+          new Error(`too many number of keys (${n} keys)`),
+        );
         continue;
       }
       const out = normalizeBig({ ...rec, time: es.secs[i]! });
@@ -203,12 +216,14 @@ export class TdLogOutput extends BufferedOutput<typeof params> {
     try {
       await create();
     } catch (e) {
-      if (!(e instanceof ApiError && e.status === 404)) throw this.classify(e, database, table, 0, Date.now());
+      if (!(e instanceof ApiError && e.status === 404))
+        throw this.classify(e, database, table, 0, Date.now());
       try {
         await this.apiClient.createDatabase(database);
         this.log.info('created database', { database });
       } catch (e2) {
-        if (!(e2 instanceof ApiError && e2.status === 409)) throw this.classify(e2, database, table, 0, Date.now());
+        if (!(e2 instanceof ApiError && e2.status === 409))
+          throw this.classify(e2, database, table, 0, Date.now());
       }
       await create();
     }
