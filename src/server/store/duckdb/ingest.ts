@@ -51,8 +51,9 @@ export class Ingest {
     private readonly catalog: Catalog,
   ) {}
 
-  async hasImportId(tableId: number, uniqueId: string): Promise<boolean> {
-    const r = await this.conn.runAndReadAll(
+  /** On `conn` (default: the writer, which the caller must hold). */
+  async hasImportId(tableId: number, uniqueId: string, conn = this.conn): Promise<boolean> {
+    const r = await conn.runAndReadAll(
       `SELECT 1 FROM ${META}.import_ids WHERE table_id = ? AND unique_id = ? LIMIT 1`,
       [tableId, uniqueId],
     );

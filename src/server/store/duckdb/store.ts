@@ -1,5 +1,6 @@
 // The DuckDB implementation of Store: one file `<data>/td.duckdb`, a single writer connection
-// (catalog changes and imports, serialized by a mutex), a reader connection (tail, id checks)
+// (catalog changes and imports, serialized by a mutex), a reader connection (tail, id
+// pre-checks; its own mutex)
 // and the job pool. close() waits for the writer queue, stops jobs, checkpoints and closes.
 
 import path from 'node:path';
@@ -44,6 +45,8 @@ export class DuckDbStore implements Store {
   private writer!: DuckDBConnection;
   private reader!: DuckDBConnection;
   private readonly mutex = new Mutex();
+  /** A DuckDB connection runs one statement at a time: starting another voids the pending one. */
+  private readonly readerMutex = new Mutex();
   private closing: Promise<void> | undefined;
 
   private constructor(private readonly instance: DuckDBInstance) {}
@@ -124,9 +127,11 @@ export class DuckDbStore implements Store {
     this.catalog.table(database, table);
     const n = Math.max(0, Math.min(MAX_TAIL, Math.floor(count)));
     // rowid follows insertion order for append-only tables.
-    const r = await this.reader.runAndReadAll(
-      `SELECT * FROM (SELECT *, rowid AS "td$rowid" FROM ${tableRef(database, table)} ORDER BY rowid DESC LIMIT ${n})
+    const r = await this.readerMutex.run(() =>
+      this.reader.runAndReadAll(
+        `SELECT * FROM (SELECT *, rowid AS "td$rowid" FROM ${tableRef(database, table)} ORDER BY rowid DESC LIMIT ${n})
        ORDER BY "td$rowid"`,
+      ),
     );
     const names = r.columnNames();
     const out: Array<Record<string, unknown>> = [];
@@ -143,7 +148,7 @@ export class DuckDbStore implements Store {
 
   async hasImportId(database: string, table: string, uniqueId: string): Promise<boolean> {
     const t = this.catalog.table(database, table);
-    return this.ingest.hasImportId(t.id, uniqueId);
+    return this.readerMutex.run(() => this.ingest.hasImportId(t.id, uniqueId, this.reader));
   }
 
   importBatch(
@@ -184,6 +189,7 @@ export class DuckDbStore implements Store {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.mutex.idle();
+      await this.readerMutex.idle();
       await this.jobs.close();
       await this.writer.run('CHECKPOINT');
       this.writer.closeSync();
