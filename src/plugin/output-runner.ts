@@ -508,6 +508,8 @@ export class OutputRunner {
       } catch (e2) {
         this.log.warn('got an error in secondary for unrecoverable error', { error: e2 as Error });
       }
+    } else if (!usingSecondary) {
+      this.log.warn('got unrecoverable error in primary and no secondary', { chunk_id: c.idHex, error: e });
     }
     await this.backup(c);
   }
