@@ -237,7 +237,9 @@ export class HttpInput extends Input<typeof params> {
     const headers: Record<string, string | number> = { 'Content-Type': 'text/plain', ...r.headers };
     if (r.status !== 204) headers['Content-Length'] = body.length;
     headers.Connection = close ? 'close' : 'Keep-Alive';
-    res.writeHead(r.status, headers);
+    if (r.status === 413)
+      res.writeHead(413, 'Request Entity Too Large', headers); // Fluentd's wording
+    else res.writeHead(r.status, headers);
     res.end(r.status === 204 ? undefined : body);
     if (close && r.status === 413) {
       res.once('finish', () => req.socket.destroySoon());
