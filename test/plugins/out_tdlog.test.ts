@@ -2,7 +2,10 @@
 // for the failure classes the real one does not produce on demand (5xx, 400).
 
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as zlib from 'node:zlib';
 import { EventStream } from '../../src/core/event-stream.js';
@@ -14,11 +17,14 @@ import { waitFor } from '../helpers/proc.js';
 import { startTdServer, type TdServerProc } from '../unit/cli/td-server-proc.js';
 
 let server: TdServerProc;
+const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdlog-backup-'));
 before(async () => {
+  process.env.FLUENT_BACKUP_DIR = backupDir;
   server = await startTdServer();
 });
 after(async () => {
   await server?.stop();
+  fs.rmSync(backupDir, { recursive: true, force: true });
 });
 
 function conf(extra = '', endpoint = server.url): string {
@@ -147,10 +153,14 @@ test('a retried chunk keeps its unique id; 5xx retries, 400 is unrecoverable', a
           .some(
             (l) =>
               /got unrecoverable error in primary and no secondary/.test(l) &&
-              /tbl2.*400: Import failed: scripted failure/.test(l),
+              /tbl2.*scripted failure/.test(l),
           ),
       `an unrecoverable-error log line; logs:\n${d.logs().join('\n')}`,
       5000,
+    );
+    assert.equal(
+      fs.readdirSync(backupDir, { recursive: true }).filter((f) => String(f).endsWith('.log')).length,
+      1,
     );
     const tries = seen.filter((s) => s.url.includes('/tbl2/')).length;
     assert.equal(tries, 1, 'a 400 is not retried');
