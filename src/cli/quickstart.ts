@@ -16,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 import { defaultConfigPath, TdConfigFile } from './td/config.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const v = (...p: string[]) => path.join(root, 'var', ...p);
+/** Everything `npm start` writes lives here (TRIBUTARY_VAR overrides, e.g. in tests). */
+const varDir = path.resolve(process.env.TRIBUTARY_VAR ?? path.join(root, 'var'));
+const v = (...p: string[]) => path.join(varDir, ...p);
 const SERVER_PORT = Number(process.env.TD_SERVER_PORT ?? 8080);
 const endpoint = `http://127.0.0.1:${SERVER_PORT}`;
 const conf = process.env.TD_AGENT_CONF ?? path.join(root, 'etc/td-agent.conf');

@@ -6,6 +6,8 @@ import type { PluginClass } from '../plugin/types.js';
 import { GrepFilter } from './filter_grep.js';
 import { RecordTransformerFilter } from './filter_record_transformer.js';
 import { StdoutFilter } from './filter_stdout.js';
+import { ForwardInput } from './in_forward/index.js';
+import { HttpInput } from './in_http.js';
 import { MonitorAgentInput } from './in_monitor_agent.js';
 import { SampleInput } from './in_sample.js';
 import { CopyOutput } from './out_copy.js';
@@ -28,6 +30,8 @@ export const builtinPlugins: PluginClass[] = [
   FileOutput,
   TdLogOutput,
   MonitorAgentInput,
+  HttpInput,
+  ForwardInput,
   ...(BUILTIN_PARSERS as readonly PluginClass[]),
 ];
 
