@@ -49,6 +49,7 @@ const program = new Command('td-server')
   .option('--workers <n>', 'query jobs running at once', int, 2)
   .option('--max-import-size <size>', 'largest compressed import body', size, 64 * 1024 ** 2)
   .option('--max-import-decompressed-size <size>', 'largest decompressed import body', size, 256 * 1024 ** 2)
+  .option('--dedupe-days <days>', 'how long import unique ids are remembered', int, 30)
   .option('--threads <n>', 'DuckDB worker threads (default: cores)', int)
   .option('--memory-limit <size>', "DuckDB memory limit, e.g. 2GB (default: DuckDB's 80% of RAM)")
   .action(async (o) => {
@@ -67,6 +68,7 @@ const program = new Command('td-server')
         limits: { maxImportBytes: o.maxImportSize, maxImportDecompressedBytes: o.maxImportDecompressedSize },
         ...(o.threads ? { threads: o.threads } : {}),
         ...(o.memoryLimit ? { memoryLimit: o.memoryLimit } : {}),
+        dedupeWindowMs: o.dedupeDays * 86_400_000,
       });
     } catch (err) {
       logger.error(`td-server cannot start: ${(err as Error).message}`);

@@ -25,6 +25,7 @@ export interface ServerOptions {
   jobWorkers?: number;
   threads?: number;
   memoryLimit?: string;
+  dedupeWindowMs?: number;
 }
 
 export interface RunningServer {
@@ -50,6 +51,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       ...(opts.jobWorkers ? { jobWorkers: opts.jobWorkers } : {}),
       ...(opts.threads ? { threads: opts.threads } : {}),
       ...(opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {}),
+      ...(opts.dedupeWindowMs ? { dedupeWindowMs: opts.dedupeWindowMs } : {}),
     });
   } catch (err) {
     const msg = (err as Error).message;

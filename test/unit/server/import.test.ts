@@ -202,3 +202,19 @@ test('chunked upload without Content-Length is bounded too', async () => {
   assert.equal(r, 413);
   assert.equal((await request(ts.url, 'GET', '/v3/system/server_status')).status, 200);
 });
+
+test('unique ids are forgotten after the dedupe window (pruned at start and hourly)', async () => {
+  const s = await startTestServer({ dedupeWindowMs: 1 });
+  try {
+    await setupTable(s, 'ddb', 'tbl');
+    const recs = [{ time: 1, a: 1 }];
+    await s.importRecords('ddb', 'tbl', recs, 'old-id');
+    await s.importRecords('ddb', 'tbl', recs, 'old-id');
+    assert.equal((await s.get('/v3/table/show/ddb/tbl')).json().count, 1, 'within the window: deduplicated');
+    await s.restart();
+    await s.importRecords('ddb', 'tbl', recs, 'old-id');
+    assert.equal((await s.get('/v3/table/show/ddb/tbl')).json().count, 2, 'after the window: imported again');
+  } finally {
+    await s.close();
+  }
+});

@@ -9,7 +9,8 @@
 //     databases(id, name, created_at, updated_at)
 //     tables(id, db, name, created_at, updated_at, counter_updated_at, last_log_timestamp,
 //            row_count, storage_bytes, expire_days, include_v, columns)    columns = JSON [[name, kind]]
-//     import_ids(table_id, unique_id, imported_at, records)  PRIMARY KEY (table_id, unique_id)
+//     import_ids(id_key, table_id, imported_at, records)   id_key = '<table id>/<unique id>', PRIMARY KEY
+//                                  (one column, so the dedupe check is an ART index lookup)
 //     jobs(id, type, db, query, status, created_at, start_at, end_at, updated_at, priority,
 //          retry_limit, result_url, num_records, result_size, result_schema, cmdout, stderr, user_name)
 //
@@ -38,8 +39,8 @@ const META_DDL = [
   `CREATE TABLE IF NOT EXISTS ${META}.tables(id BIGINT, db VARCHAR, name VARCHAR, created_at BIGINT,
      updated_at BIGINT, counter_updated_at BIGINT, last_log_timestamp BIGINT, row_count BIGINT,
      storage_bytes BIGINT, expire_days INTEGER, include_v BOOLEAN, columns VARCHAR)`,
-  `CREATE TABLE IF NOT EXISTS ${META}.import_ids(table_id BIGINT, unique_id VARCHAR, imported_at BIGINT,
-     records BIGINT, PRIMARY KEY (table_id, unique_id))`,
+  `CREATE TABLE IF NOT EXISTS ${META}.import_ids(id_key VARCHAR PRIMARY KEY, table_id BIGINT,
+     imported_at BIGINT, records BIGINT)`,
   `CREATE TABLE IF NOT EXISTS ${META}.jobs(id BIGINT, type VARCHAR, db VARCHAR, query VARCHAR, status VARCHAR,
      created_at BIGINT, start_at BIGINT, end_at BIGINT, updated_at BIGINT, priority INTEGER, retry_limit INTEGER,
      result_url VARCHAR, num_records BIGINT, result_size BIGINT, result_schema VARCHAR, cmdout VARCHAR,

@@ -15,7 +15,9 @@ import {
   DOUBLE,
   type DuckDBConnection,
   DuckDBDataChunk,
+  type DuckDBPreparedStatement,
   type DuckDBType,
+  type DuckDBValue,
   VARCHAR,
 } from '@duckdb/node-api';
 import type { BatchColumn, Kind, RecordBatch } from '../batch.js';
@@ -45,19 +47,57 @@ function toText(v: Cell): string | null {
 
 const CONVERT: Array<(v: Cell) => unknown> = [toText, toBigInt, toDouble, toText];
 
+const SQL_HAS_ID = `SELECT 1 FROM ${META}.import_ids WHERE id_key = ?`;
+const SQL_ADD_ID = `INSERT INTO ${META}.import_ids VALUES (?, ?, ?, ?)`;
+const idKey = (tableId: number, uniqueId: string) => `${tableId}/${uniqueId}`;
+const SQL_COUNTERS = `UPDATE ${META}.tables SET row_count = row_count + ?, storage_bytes = storage_bytes + ?,
+  last_log_timestamp = ?, counter_updated_at = ?, updated_at = ?, columns = ? WHERE id = ?`;
+
+/** Statements prepared once per connection (planning them costs milliseconds per import). */
+class Prepared {
+  private readonly cache = new Map<string, DuckDBPreparedStatement>();
+  constructor(private readonly conn: DuckDBConnection) {}
+  async run(sql: string, values: DuckDBValue[]): Promise<number> {
+    let p = this.cache.get(sql);
+    if (!p) {
+      p = await this.conn.prepare(sql);
+      this.cache.set(sql, p);
+    }
+    p.bind(values);
+    const reader = await p.runAndReadAll();
+    return reader.currentRowCount;
+  }
+}
+
 export class Ingest {
+  private readonly writerStatements: Prepared;
+  private readonly readerStatements = new WeakMap<DuckDBConnection, Prepared>();
+
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly catalog: Catalog,
-  ) {}
+  ) {
+    this.writerStatements = new Prepared(conn);
+  }
+
+  private statements(conn: DuckDBConnection): Prepared {
+    if (conn === this.conn) return this.writerStatements;
+    let p = this.readerStatements.get(conn);
+    if (!p) {
+      p = new Prepared(conn);
+      this.readerStatements.set(conn, p);
+    }
+    return p;
+  }
 
   /** On `conn` (default: the writer, which the caller must hold). */
   async hasImportId(tableId: number, uniqueId: string, conn = this.conn): Promise<boolean> {
-    const r = await conn.runAndReadAll(
-      `SELECT 1 FROM ${META}.import_ids WHERE table_id = ? AND unique_id = ? LIMIT 1`,
-      [tableId, uniqueId],
-    );
-    return r.currentRowCount > 0;
+    return (await this.statements(conn).run(SQL_HAS_ID, [idKey(tableId, uniqueId)])) > 0;
+  }
+
+  /** Forget unique ids committed before `before` (ms). Must run under the writer mutex. */
+  async pruneImportIds(before: number): Promise<void> {
+    await this.conn.run(`DELETE FROM ${META}.import_ids WHERE imported_at < ?`, [before]);
   }
 
   /** Must run under the writer mutex. */
@@ -106,19 +146,9 @@ export class Ingest {
     await inTransaction(this.conn, async () => {
       for (const sql of ddl) await this.conn.run(sql);
       if (batch.count > 0) await this.append(db, table, columns, placed, batch);
-      if (uniqueId !== undefined) {
-        await this.conn.run(`INSERT INTO ${META}.import_ids VALUES (?, ?, ?, ?)`, [
-          t.id,
-          uniqueId,
-          now,
-          batch.count,
-        ]);
-      }
-      await this.conn.run(
-        `UPDATE ${META}.tables SET row_count = row_count + ?, storage_bytes = storage_bytes + ?,
-           last_log_timestamp = ?, counter_updated_at = ?, updated_at = ?, columns = ? WHERE id = ?`,
-        [batch.count, batch.bytes, lastLog, now, now, columnsJson, t.id],
-      );
+      const st = this.writerStatements;
+      if (uniqueId !== undefined) await st.run(SQL_ADD_ID, [idKey(t.id, uniqueId), t.id, now, batch.count]);
+      await st.run(SQL_COUNTERS, [batch.count, batch.bytes, lastLog, now, now, columnsJson, t.id]);
     });
 
     applyCommitted(t, columns, byLower, batch, lastLog, now);

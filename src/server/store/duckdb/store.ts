@@ -34,7 +34,11 @@ export interface DuckDbStoreOptions {
   maxResultBytes?: number;
   threads?: number;
   memoryLimit?: string;
+  /** How long committed unique ids are remembered (default 30 days; out_tdlog retries for 72 h). */
+  dedupeWindowMs?: number;
 }
+
+const PRUNE_EVERY_MS = 3600_000;
 
 export const MAX_TAIL = 10_000;
 
@@ -48,6 +52,7 @@ export class DuckDbStore implements Store {
   /** A DuckDB connection runs one statement at a time: starting another voids the pending one. */
   private readonly readerMutex = new Mutex();
   private closing: Promise<void> | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly instance: DuckDBInstance) {}
 
@@ -70,6 +75,16 @@ export class DuckDbStore implements Store {
       logger: opts.logger,
     });
     await s.jobs.start();
+    const windowMs = opts.dedupeWindowMs ?? 30 * 86_400_000;
+    const prune = () =>
+      s.mutex
+        .run(() => s.ingest.pruneImportIds(Date.now() - windowMs))
+        .catch((err: Error) => {
+          opts.logger.warn('could not prune old import unique ids', { error: err });
+        });
+    await prune();
+    s.pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
+    s.pruneTimer.unref();
     return s;
   }
 
@@ -188,6 +203,7 @@ export class DuckDbStore implements Store {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      clearInterval(this.pruneTimer);
       await this.mutex.idle();
       await this.readerMutex.idle();
       await this.jobs.close();

@@ -15,39 +15,57 @@
 //
 // Time zones are ICU names (Asia/Tokyo, America/Los_Angeles, UTC) and the abbreviations ICU
 // knows (JST; PST means America/Los_Angeles, with DST, as in TD).
+//
+// Speed: ICU time-zone calls cost about a microsecond a row, so each row makes at most one
+// (none for UTC): the zone's offset at `t`. The local time is then a plain TIMESTAMP
+// (make_timestamp of t + offset) that strftime/date_trunc handle natively. The format pattern
+// is rewritten to strftime's with replace() — constant-folded, as patterns are literals.
 
-// td_time_format cannot hand a computed pattern to strftime (DuckDB wants it constant when
-// the macro is created), so the pattern's tokens become placeholders (control characters) and
-// each placeholder is replaced by its date part, computed from the local time `lt`.
-const FORMAT_TOKENS: Array<[string, (lt: string) => string]> = [
-  ['yyyy', (lt) => `lpad(year(${lt})::VARCHAR, 4, '0')`],
-  ['yy', (lt) => `lpad((year(${lt}) % 100)::VARCHAR, 2, '0')`],
-  ['MMMM', (lt) => `monthname(${lt})`],
-  ['MMM', (lt) => `left(monthname(${lt}), 3)`],
-  ['MM', (lt) => `lpad(month(${lt})::VARCHAR, 2, '0')`],
-  ['dd', (lt) => `lpad(day(${lt})::VARCHAR, 2, '0')`],
-  ['HH', (lt) => `lpad(hour(${lt})::VARCHAR, 2, '0')`],
-  ['hh', (lt) => `lpad(((hour(${lt}) + 11) % 12 + 1)::VARCHAR, 2, '0')`],
-  ['mm', (lt) => `lpad(minute(${lt})::VARCHAR, 2, '0')`],
-  ['ss', (lt) => `lpad(second(${lt})::VARCHAR, 2, '0')`],
-  ['SSS', (lt) => `lpad((millisecond(${lt}) % 1000)::VARCHAR, 3, '0')`],
-  ['EEEE', (lt) => `dayname(${lt})`],
-  ['EEE', (lt) => `left(dayname(${lt}), 3)`],
-  ['a', (lt) => `(CASE WHEN hour(${lt}) < 12 THEN 'AM' ELSE 'PM' END)`],
+/** Java date-pattern tokens to strftime, longest first; z/Z are handled after strftime. */
+const FORMAT_TOKENS: Array<[string, string]> = [
+  ['yyyy', '%Y'],
+  ['yy', '%y'],
+  ['MMMM', '%B'],
+  ['MMM', '%b'],
+  ['MM', '%m'],
+  ['dd', '%d'],
+  ['HH', '%H'],
+  ['hh', '%I'],
+  ['mm', '%M'],
+  ['ss', '%S'],
+  ['SSS', '%g'],
+  ['EEEE', '%A'],
+  ['EEE', '%a'],
+  ['a', '%p'],
 ];
 
-/** '+0900' style offset of tz at UNIX time t (no subquery: macros are inlined per row). */
-const OFFSET = (t: string, tz: string) => {
-  const o = `(epoch(timezone(${tz}, to_timestamp(${t})))::BIGINT - ${t})`;
-  return `(CASE WHEN ${o} < 0 THEN '-' ELSE '+' END || lpad((abs(${o}) // 3600)::VARCHAR, 2, '0') ||
-     lpad(((abs(${o}) % 3600) // 60)::VARCHAR, 2, '0'))`;
-};
+/** SQL turning the Java pattern `f` into a strftime pattern; z and Z become chr(30), chr(31).
+ *  Tokens go through placeholders so one token's code is never rewritten by the next. */
+function javaToStrftime(f: string): string {
+  let e = `replace(${f}, '%', '%%')`;
+  FORMAT_TOKENS.forEach(([tok], i) => {
+    e = `replace(${e}, '${tok}', chr(${i + 1}))`;
+  });
+  e = `replace(replace(${e}, 'z', chr(30)), 'Z', chr(31))`;
+  FORMAT_TOKENS.forEach(([, code], i) => {
+    e = `replace(${e}, chr(${i + 1}), '${code}')`;
+  });
+  return e;
+}
 
-const LOCAL = (t: string, tz: string) => `timezone(${tz}, to_timestamp(${t}))`;
+const UTC_NAMES = `('UTC', 'utc', 'GMT', 'Etc/UTC', 'Z', 'Etc/GMT')`;
 
-const TRUNC_UNIT = (u: string) =>
-  `(CASE replace(${u}, '!', '') WHEN 'y' THEN 'year' WHEN 'q' THEN 'quarter' WHEN 'M' THEN 'month'
-     WHEN 'w' THEN 'week' WHEN 'd' THEN 'day' WHEN 'h' THEN 'hour' WHEN 'm' THEN 'minute' ELSE 'second' END)`;
+/** Offset of zone tz at UNIX time t, in seconds (one ICU call; none for UTC). */
+const OFF = (t: string, tz: string) =>
+  `(CASE WHEN ${tz} IN ${UTC_NAMES} THEN 0 ELSE epoch(timezone(${tz}, to_timestamp(${t})))::BIGINT - ${t}::BIGINT END)`;
+
+/** Local wall-clock time of t in tz, as a plain TIMESTAMP. */
+const LT = (t: string, tz: string) => `make_timestamp(((${t} + ${OFF(t, tz)}) * 1000000)::BIGINT)`;
+
+/** '+0900' for an offset in seconds. */
+const OFFSET_TEXT = (off: string) =>
+  `(CASE WHEN ${off} < 0 THEN '-' ELSE '+' END || lpad((abs(${off}) // 3600)::VARCHAR, 2, '0') ||
+     lpad(((abs(${off}) % 3600) // 60)::VARCHAR, 2, '0'))`;
 
 const PARSE = (s: string, tz: string) => `(CASE
      WHEN ${s} IS NULL THEN NULL
@@ -56,35 +74,38 @@ const PARSE = (s: string, tz: string) => `(CASE
        THEN epoch(regexp_replace(trim(${s}::VARCHAR), '\\s+([+-]\\d\\d):?(\\d\\d)$', '\\1:\\2')::TIMESTAMPTZ)::BIGINT
      ELSE epoch(timezone(${tz}, trim(${s}::VARCHAR)::TIMESTAMP))::BIGINT END)`;
 
+const RANGE = (t: string, s: string, e: string, tz: string) =>
+  `((${s} IS NULL OR ${t} >= ${PARSE(s, tz)}) AND (${e} IS NULL OR ${t} < ${PARSE(e, tz)}))`;
+
+// The z / Z replacements are guarded by the (constant) pattern, so their cost is paid only
+// when the pattern asks for them.
 const FORMAT = (t: string, f: string, tz: string) => {
-  const lt = LOCAL(t, tz);
-  let e = f;
-  FORMAT_TOKENS.forEach(([tok], i) => {
-    e = `replace(${e}, '${tok}', chr(${i + 1}))`;
-  });
-  e = `replace(replace(${e}, 'z', chr(30)), 'Z', chr(31))`;
-  FORMAT_TOKENS.forEach(([, part], i) => {
-    e = `replace(${e}, chr(${i + 1}), ${part(lt)})`;
-  });
-  return `replace(replace(${e}, chr(30), ${tz}), chr(31), ${OFFSET(t, tz)})`;
+  const base = `strftime(${LT(t, tz)}, ${javaToStrftime(f)})`;
+  const withZone = `(CASE WHEN strpos(${f}, 'z') > 0 THEN replace(${base}, chr(30), ${tz}) ELSE ${base} END)`;
+  return `(CASE WHEN strpos(${f}, 'Z') > 0 THEN replace(${withZone}, chr(31), ${OFFSET_TEXT(OFF(t, tz))})
+     ELSE ${withZone} END)`;
 };
 
+const TRUNC_UNIT = (u: string) =>
+  `(CASE replace(${u}, '!', '') WHEN 'y' THEN 'year' WHEN 'q' THEN 'quarter' WHEN 'M' THEN 'month'
+     WHEN 'w' THEN 'week' WHEN 'd' THEN 'day' WHEN 'h' THEN 'hour' WHEN 'm' THEN 'minute' ELSE 'second' END)`;
+
 const TIME_STRING = (t: string, u: string, tz: string) => {
-  const tr = `date_trunc(${TRUNC_UNIT(u)}, ${LOCAL(t, tz)})`;
+  const tr = `date_trunc(${TRUNC_UNIT(u)}, ${LT(t, tz)})`;
   const short = (fmt: string) => `strftime(${tr}, '${fmt}')`;
-  return `(CASE replace(${u}, '!', '') = ${u}
-     WHEN true THEN ${short('%Y-%m-%d %H:%M:%S')} || ${OFFSET(t, tz)}
+  return `(CASE WHEN replace(${u}, '!', '') = ${u}
+       THEN ${short('%Y-%m-%d %H:%M:%S')} || ${OFFSET_TEXT(OFF(t, tz))}
      ELSE CASE replace(${u}, '!', '') WHEN 'y' THEN ${short('%Y')} WHEN 'q' THEN ${short('%Y-%m')}
        WHEN 'M' THEN ${short('%Y-%m')} WHEN 'w' THEN ${short('%Y-%m-%d')} WHEN 'd' THEN ${short('%Y-%m-%d')}
        WHEN 'h' THEN ${short('%Y-%m-%d %H')} WHEN 'm' THEN ${short('%Y-%m-%d %H:%M')}
        ELSE ${short('%Y-%m-%d %H:%M:%S')} END END)`;
 };
 
+/** Start of the unit holding t, in tz, as UNIX seconds (the local start mapped back by ICU,
+ *  so a unit that starts before a DST change gets that moment's offset). */
 const TRUNC = (u: string, t: string, tz: string) =>
-  `epoch(timezone(${tz}, date_trunc(${u}, ${LOCAL(t, tz)})))::BIGINT`;
-
-const RANGE = (t: string, s: string, e: string, tz: string) =>
-  `((${s} IS NULL OR ${t} >= ${PARSE(s, tz)}) AND (${e} IS NULL OR ${t} < ${PARSE(e, tz)}))`;
+  `(CASE WHEN ${tz} IN ${UTC_NAMES} THEN epoch(date_trunc(${u}, ${LT(t, tz)}))::BIGINT
+     ELSE epoch(timezone(${tz}, date_trunc(${u}, ${LT(t, tz)})))::BIGINT END)`;
 
 export const UDF_SQL: string[] = [
   `CREATE OR REPLACE MACRO main.td_time_parse(s) AS ${PARSE('s', "'UTC'")}, (s, tz) AS ${PARSE('s', 'tz')}`,
