@@ -173,6 +173,17 @@ test('table/tail returns the last records, oldest first, as msgpack maps or JSON
     ],
   );
   assert.equal((await ts.get('/v3/table/tail/testdb/tailed?format=xml')).status, 400);
+  // a key named like DuckDB's rowid pseudo-column does not disturb the order
+  await ts.post('/v3/table/create/testdb/rowids/log');
+  await ts.importRecords('testdb', 'rowids', [
+    { time: 1, rowid: 99 },
+    { time: 2, rowid: 1 },
+  ]);
+  await ts.importRecords('testdb', 'rowids', [{ time: 3, rowid: 50 }]);
+  assert.deepEqual(decodeMultiple((await ts.get('/v3/table/tail/testdb/rowids?count=2')).body), [
+    { time: 2, rowid: 1 },
+    { time: 3, rowid: 50 },
+  ]);
 });
 
 test('update, update-schema, swap, change_database, delete', async () => {

@@ -62,6 +62,7 @@ export class Jobs {
   private readonly workers: Worker[] = [];
   private readonly metaMutex = new Mutex();
   private readonly killRequested = new Set<number>();
+  private readonly stopRequested = new Set<number>();
   private readonly running = new Set<Promise<void>>();
   private nextId = 1;
   private closed = false;
@@ -212,7 +213,11 @@ export class Jobs {
       this.finish(job, 'error', { stderr: 'td-server stopped before the job started\n' });
       await this.persist(job);
     }
-    for (const w of this.workers) if (w.job) w.conn.interrupt();
+    for (const w of this.workers) {
+      if (!w.job) continue;
+      this.stopRequested.add(w.job.id);
+      w.conn.interrupt();
+    }
     await Promise.allSettled([...this.running]);
     await this.metaMutex.idle();
     for (const w of this.workers) w.conn.closeSync();
@@ -284,7 +289,9 @@ export class Jobs {
     } catch (err) {
       fs.rmSync(tmp, { force: true });
       const killed = this.killRequested.has(job.id);
-      const message = (err as Error).message;
+      const message = this.stopRequested.has(job.id)
+        ? 'td-server stopped while the job was running'
+        : (err as Error).message;
       this.finish(job, killed ? 'killed' : 'error', { stderr: killed ? 'killed\n' : `${message}\n` });
       job.cmdout += `${killed ? 'killed' : 'failed'} at ${stamp(job.endAt!)}\n`;
       log.debug('query job failed', { job_id: job.id, status: job.status });

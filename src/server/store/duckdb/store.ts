@@ -139,20 +139,21 @@ export class DuckDbStore implements Store {
   }
 
   async tail(database: string, table: string, count: number): Promise<Array<Record<string, unknown>>> {
-    this.catalog.table(database, table);
     const n = Math.max(0, Math.min(MAX_TAIL, Math.floor(count)));
-    // rowid follows insertion order for append-only tables.
-    const r = await this.readerMutex.run(() =>
-      this.reader.runAndReadAll(
-        `SELECT * FROM (SELECT *, rowid AS "td$rowid" FROM ${tableRef(database, table)} ORDER BY rowid DESC LIMIT ${n})
-       ORDER BY "td$rowid"`,
-      ),
-    );
+    // Tables are append-only (jobs cannot write), so the catalog count is the row count and,
+    // with DuckDB's insertion-order preservation, OFFSET count-n reads the last n imported.
+    // (Not `rowid`: a record key named rowid would shadow it.)
+    const r = await this.readerMutex.run(() => {
+      const total = this.catalog.table(database, table).count;
+      return this.reader.runAndReadAll(
+        `SELECT * FROM ${tableRef(database, table)} LIMIT ${n} OFFSET ${Math.max(0, total - n)}`,
+      );
+    });
     const names = r.columnNames();
     const out: Array<Record<string, unknown>> = [];
     for (const row of r.getRows()) {
       const rec: Record<string, unknown> = {};
-      for (let i = 0; i < names.length - 1; i++) {
+      for (let i = 0; i < names.length; i++) {
         const v = row[i];
         if (v !== null && v !== undefined) rec[names[i]!] = wireValue(v);
       }
