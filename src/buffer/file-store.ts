@@ -2,7 +2,8 @@
 // and quarantine of broken chunks (§5.7).
 //
 //   path unset, root_dir + @id   <root_dir>/worker<N>/<@id>/buffer/buffer.<b|q><32hex>.log
-//   path is a directory          <path>/buffer.<b|q><32hex><path_suffix>  (workers>1: <path>/worker<N>/)
+//   path is a directory          <path>/buffer.<b|q><32hex><path_suffix>  (workers>1: <path>/worker<N>/;
+//                                worker 0 first moves in the chunks a single-worker run left in <path>/)
 //   basename has `.*.`           used as is, `*` → <b|q><32hex> (path_suffix ignored)
 //   basename ends with `.*`      `*` → <b|q><32hex>, then path_suffix
 //
@@ -12,6 +13,9 @@
 // acknowledged). A chunk whose meta is unreadable, or whose data holds no whole record, is
 // copied to the backup directory and removed, with a log line naming it, its time range and
 // record count — the process always starts.
+//
+// Compressed chunks (data starting with the gzip magic, whatever `compress` says now) are
+// checked member by member: a torn or garbage tail after the last whole member is cut off.
 
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -21,12 +25,15 @@ import type { Logger } from '../core/log.js';
 import { unpackr } from '../core/msgpack.js';
 import type { Metadata } from '../plugin/placeholders.js';
 import { backupDir } from './backup.js';
-import type { ChunkStorage, StoredChunk } from './chunk.js';
-import { FileChunk, type FileChunkHost } from './file-chunk.js';
+import type { ChunkCompression, ChunkStorage, StoredChunk } from './chunk.js';
+import { FileChunk, type FileChunkHost, writeFileAtomic } from './file-chunk.js';
 import { type ChunkMeta, decodeMeta } from './file-meta.js';
 import { GroupWriter } from './group-writer.js';
+import { DEFAULT_DECOMPRESS_LIMIT, isGzip, wholeMembers } from './gzip.js';
 
-export type Framing = 'msgpack' | 'lines' | 'none';
+/** How whole records are found in a chunk: msgpack `[time, record]` entries, msgpack maps
+ *  with an integer `time` key (out_tdlog's import format), newline-terminated lines, or not at all. */
+export type Framing = 'msgpack' | 'msgpack-maps' | 'lines' | 'none';
 
 export interface FileStoreOptions {
   path: string | undefined;
@@ -39,7 +46,18 @@ export interface FileStoreOptions {
   filePermission: number;
   dirPermission: number;
   framing: Framing;
+  compress: ChunkCompression;
+  /** Largest plain chunk expected (chunk_limit_size): bounds decompression on resume. */
+  chunkLimitSize?: number;
   log: Logger;
+}
+
+export interface Layout {
+  dir: string;
+  prefix: string;
+  suffix: string;
+  /** Worker 0 of several: where a single-worker run kept its chunks (`<path>/`). */
+  legacyDir?: string;
 }
 
 export interface ResumeReport {
@@ -48,14 +66,14 @@ export interface ResumeReport {
   tornBytes: number;
   quarantined: string[];
   removed: string[];
+  /** Chunks moved in from a single-worker layout (worker 0 only). */
+  migrated: number;
 }
 
 const usedPaths = new Set<string>();
 
 /** Directory, name prefix and suffix of chunk files (no I/O except one stat). */
-export async function resolveLayout(
-  o: FileStoreOptions,
-): Promise<{ dir: string; prefix: string; suffix: string }> {
+export async function resolveLayout(o: FileStoreOptions): Promise<Layout> {
   if (o.path === undefined) {
     if (!o.pluginRootDir) throw new ConfigError(`buffer path is not configured. specify 'path' in <buffer>`);
     return { dir: path.join(o.pluginRootDir, 'buffer'), prefix: 'buffer.', suffix: o.pathSuffix };
@@ -79,8 +97,11 @@ export async function resolveLayout(
     // does not exist yet: a directory
   }
   if (isFile) return { dir: path.dirname(o.path), prefix: `${base}.`, suffix: o.pathSuffix };
-  const dir = o.workers > 1 ? path.join(o.path, `worker${o.workerId}`) : o.path;
-  return { dir, prefix: 'buffer.', suffix: o.pathSuffix };
+  if (o.workers > 1) {
+    const dir = path.join(o.path, `worker${o.workerId}`);
+    return { dir, prefix: 'buffer.', suffix: o.pathSuffix, ...(o.workerId === 0 ? { legacyDir: o.path } : {}) };
+  }
+  return { dir: o.path, prefix: 'buffer.', suffix: o.pathSuffix };
 }
 
 /** Length of the whole-record prefix of `b` and its record count and time range. */
@@ -114,10 +135,18 @@ export function scanRecords(
     } catch {
       break;
     }
-    if (!Array.isArray(v) || v.length !== 2 || next <= off) break;
-    const t = v[0];
-    const sec = t instanceof EventTime ? t.sec : typeof t === 'number' ? Math.floor(t) : undefined;
-    if (sec === undefined || v[1] === null || typeof v[1] !== 'object') break;
+    if (next <= off) break;
+    let sec: number | undefined;
+    if (framing === 'msgpack-maps') {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) break;
+      const t = (v as Record<string, unknown>).time;
+      sec = typeof t === 'number' ? Math.floor(t) : 0;
+    } else {
+      if (!Array.isArray(v) || v.length !== 2) break;
+      const t = v[0];
+      sec = t instanceof EventTime ? t.sec : typeof t === 'number' ? Math.floor(t) : undefined;
+      if (sec === undefined || v[1] === null || typeof v[1] !== 'object') break;
+    }
     if (first === undefined) first = sec;
     last = sec;
     n++;
@@ -129,15 +158,17 @@ export function scanRecords(
 export class FileStore implements ChunkStorage, FileChunkHost {
   readonly writer = new GroupWriter();
   readonly filePermission: number;
+  readonly compress: ChunkCompression;
   failAppend: (() => Error | undefined) | undefined;
-  report: ResumeReport = { staged: 0, queued: 0, tornBytes: 0, quarantined: [], removed: [] };
-  private layout: { dir: string; prefix: string; suffix: string } | undefined;
+  report: ResumeReport = { staged: 0, queued: 0, tornBytes: 0, quarantined: [], removed: [], migrated: 0 };
+  private layout: Layout | undefined;
   private dirHandle: fs.FileHandle | undefined;
   private dirSync: Promise<void> | undefined;
   private dirSyncAgain = false;
 
   constructor(private readonly o: FileStoreOptions) {
     this.filePermission = o.filePermission;
+    this.compress = o.compress;
   }
 
   get dir(): string {
@@ -189,8 +220,9 @@ export class FileStore implements ChunkStorage, FileChunkHost {
     }
     usedPaths.add(key);
     await fs.mkdir(l.dir, { recursive: true, mode: this.o.dirPermission });
-    const names = await fs.readdir(l.dir);
     const re = new RegExp(`^${escapeRe(l.prefix)}([bq])([0-9a-f]{32})${escapeRe(l.suffix)}(\\.meta)?$`);
+    if (l.legacyDir) await this.migrateLegacy(l.legacyDir, re);
+    const names = await fs.readdir(l.dir);
     const byId = new Map<
       string,
       { data: Partial<Record<'b' | 'q', string>>; meta: Partial<Record<'b' | 'q', string>> }
@@ -257,15 +289,34 @@ export class FileStore implements ChunkStorage, FileChunkHost {
       log.info('removed an empty buffer chunk left by an unclean stop', { path: dataPath });
       return undefined;
     }
-    const scan = scanRecords(data, this.o.framing);
-    if (!meta || scan.valid === 0) {
-      const why = !meta ? (metaErr ?? 'no .meta file') : 'no whole record in the data file';
+    // gzip when the data says so: a msgpack or line chunk never starts with 1f 8b, so old
+    // chunks stay readable after `compress` changes; for other formats trust the config.
+    const gz = isGzip(data) && (this.o.compress === 'gzip' || this.o.framing !== 'none');
+    let plain: Buffer = data;
+    let stored = data.length;
+    if (gz) {
+      const limit = Math.max(DEFAULT_DECOMPRESS_LIMIT, this.o.chunkLimitSize ?? 0);
+      const m = wholeMembers(data, limit);
+      plain = m.data;
+      stored = m.valid;
+    }
+    const scan = scanRecords(plain, this.o.framing);
+    const damaged = gz && scan.valid < plain.length;
+    if (!meta || scan.valid === 0 || stored === 0 || damaged) {
+      const why = !meta
+        ? (metaErr ?? 'no .meta file')
+        : damaged
+          ? 'a whole gzip member holds a partial record'
+          : gz && stored === 0
+            ? 'no whole gzip member in the data file'
+            : 'no whole record in the data file';
       await this.quarantine(hex, dataPath, metas, data, why, state, scan, meta);
       return undefined;
     }
-    if (scan.valid < data.length) {
-      const torn = data.length - scan.valid;
-      await fs.truncate(dataPath, scan.valid);
+    if (!gz) stored = scan.valid;
+    if (stored < data.length) {
+      const torn = data.length - stored;
+      await fs.truncate(dataPath, stored);
       this.report.tornBytes += torn;
       log.warn('truncated a torn tail of a buffer chunk (bytes that were never acknowledged)', {
         path: dataPath,
@@ -284,12 +335,64 @@ export class FileStore implements ChunkStorage, FileChunkHost {
       dataPath,
       metaPath: finalMeta,
       bytes: scan.valid,
+      storedBytes: stored,
+      compress: gz ? 'gzip' : 'text',
       records,
       createdAt: meta.createdAt,
       modifiedAt: meta.modifiedAt,
     });
     (log.enabled('debug') ? log.debug.bind(log) : () => {})('restoring buffer file', { path: dataPath });
     return c;
+  }
+
+  /**
+   * Worker 0 of a multi-worker run takes over the chunks a single-worker run left directly
+   * in `<path>/` (Fluentd 1.16 resumes them in place; we move them into worker0/ so every
+   * later rename stays in one directory). Order per chunk: meta copied (atomic), data
+   * renamed, old meta removed — a crash in between leaves an orphan meta (removed later) and
+   * never a data file without its meta.
+   */
+  private async migrateLegacy(from: string, re: RegExp): Promise<void> {
+    let names: string[];
+    try {
+      names = await fs.readdir(from);
+    } catch {
+      return;
+    }
+    const to = this.layout!.dir;
+    const have = new Set(names);
+    let moved = 0;
+    for (const n of names) {
+      const m = re.exec(n);
+      if (!m) continue;
+      const src = path.join(from, n);
+      if (m[3]) {
+        // an orphan meta whose data was already moved
+        if (!have.has(n.slice(0, -'.meta'.length))) await fs.unlink(src).catch(() => {});
+        continue;
+      }
+      const meta = `${n}.meta`;
+      try {
+        if (have.has(meta)) {
+          await writeFileAtomic(path.join(to, meta), await fs.readFile(path.join(from, meta)), this.filePermission);
+        }
+        await fs.rename(src, path.join(to, n));
+        if (have.has(meta)) await fs.unlink(path.join(from, meta)).catch(() => {});
+        moved++;
+      } catch (err) {
+        this.o.log.error('could not move a chunk of the single-worker buffer into worker0', {
+          path: src,
+          error: err as Error,
+        });
+      }
+    }
+    if (moved > 0) {
+      this.report.migrated = moved;
+      await this.syncDir();
+      const fh = await fs.open(from, 'r');
+      await fh.sync().finally(() => fh.close());
+      this.o.log.info('resuming buffer chunks left by a single-worker run', { from, to, chunks: moved });
+    }
   }
 
   private async quarantine(

@@ -66,8 +66,6 @@ export interface ParamDecl<T> {
 
 export interface SectionOpts {
   desc?: string;
-  /** Several sections allowed (`<store>`, `<server>`): the config value is an array. */
-  multi?: boolean;
   required?: boolean;
   /** Element name when it differs from the property name. */
   name?: string;
@@ -130,8 +128,9 @@ export const p = {
   enum: <L extends readonly string[]>(list: L) => builder<L[number]>('enum', { list }),
   section<P extends ParamDecls, M extends boolean = false>(
     params: P,
+    /** `multi: true`: several sections allowed (`<store>`, `<server>`); the value is an array. */
     opts: SectionOpts & { multi?: M } = {},
-  ): SectionDecl<P, M> {
+  ): SectionDecl<P, NoInfer<M>> {
     return { kind: 'section', params, opts: { ...opts, multi: (opts.multi ?? false) as M } };
   },
 };

@@ -117,7 +117,7 @@ export class TdLogOutput extends BufferedOutput<typeof params> {
   }
 
   override get chunkFraming(): Framing {
-    return 'msgpack';
+    return 'msgpack-maps';
   }
 
   override async start(): Promise<void> {

@@ -23,11 +23,22 @@ export interface TdServerProc {
   stop(): Promise<void>;
 }
 
-export async function startTdServer(timeoutMs = 30_000): Promise<TdServerProc> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'td-server-e2e-'));
+export interface StartOptions {
+  timeoutMs?: number;
+  /** Default 0 (ephemeral). */
+  port?: number;
+  /** Reuse a data directory (it is then not removed on stop); the key is read from admin.apikey. */
+  dataDir?: string;
+}
+
+export async function startTdServer(opts: StartOptions | number = {}): Promise<TdServerProc> {
+  const o = typeof opts === 'number' ? { timeoutMs: opts } : opts;
+  const timeoutMs = o.timeoutMs ?? 30_000;
+  const ownData = o.dataDir === undefined;
+  const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'td-server-e2e-'));
   const child = spawn(
     process.execPath,
-    [TD_SERVER_JS, '--port', '0', '--bind', '127.0.0.1', '--data', dataDir],
+    [TD_SERVER_JS, '--port', String(o.port ?? 0), '--bind', '127.0.0.1', '--data', dataDir],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -46,14 +57,17 @@ export async function startTdServer(timeoutMs = 30_000): Promise<TdServerProc> {
       await exited;
       clearTimeout(timer);
     }
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (ownData) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     const ready = await new Promise<{ url: string; apikey: string }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`td-server did not start:\n${out}`)), timeoutMs);
       const check = () => {
         const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-        const key = /^(\d+\/[0-9a-f]{40})$/m.exec(out)?.[1];
+        const keyFile = path.join(dataDir, 'admin.apikey');
+        const key =
+          /^(\d+\/[0-9a-f]{40})$/m.exec(out)?.[1] ??
+          (fs.existsSync(keyFile) ? fs.readFileSync(keyFile, 'utf8').trim() : undefined);
         if (url && key) {
           clearTimeout(timer);
           child.stdout?.off('data', check);
