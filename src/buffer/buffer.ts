@@ -53,6 +53,8 @@ export class BufferCore {
   onRollback: ((records: number) => void) | undefined;
   /** Called when a chunk enters the queue. */
   onEnqueue: ((c: StoredChunk) => void) | undefined;
+  /** Called when a new staged chunk is created. */
+  onCreate: ((c: StoredChunk) => void) | undefined;
 
   constructor(
     readonly limits: BufferLimits,
@@ -147,6 +149,7 @@ export class BufferCore {
       c = this.factory.create(newChunkId(), md, this.nowSec());
       this.track(c);
       this.stage.set(key, c);
+      this.onCreate?.(c);
     }
     return c;
   }

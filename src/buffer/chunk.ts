@@ -4,14 +4,21 @@
 //
 // Lifecycle:  staged (appendable) → queued (closed, waits for a flush thread) → dequeued
 // (being written) → purged (committed), or back to the queue front on a failed write.
+//
+// Compression (`<buffer> compress gzip`): the chunk stores gzip members (gzip.ts); read()
+// always gives the plain bytes, readCompressed() always gives gzip (the stored bytes as they
+// are when compressed, else gzipped on the fly). bytesize counts plain bytes, so
+// chunk_limit_size and total_limit_size bound the stored size from above.
 
 import { EventStream, type Rec } from '../core/event-stream.js';
 import { EventTime } from '../core/event-time.js';
 import { decodeMultiple } from '../core/msgpack.js';
 import { chunkIdHex } from '../plugin/chunk-id.js';
 import type { Metadata } from '../plugin/placeholders.js';
+import { DEFAULT_DECOMPRESS_LIMIT, gunzipAll, gzipMember } from './gzip.js';
 
 export type ChunkState = 'staged' | 'queued' | 'dequeued' | 'purged';
+export type ChunkCompression = 'text' | 'gzip';
 
 /** What write(chunk) receives. */
 export interface Chunk {
@@ -26,8 +33,12 @@ export interface Chunk {
   readonly modifiedAt: number;
   /** File chunks: the data file path (changes at enqueue). */
   readonly path: string | undefined;
-  /** The chunk's bytes (waits for pending appends). */
+  /** How the buffer stores this chunk. */
+  readonly compress: ChunkCompression;
+  /** The chunk's plain bytes (waits for pending appends; decompressed if stored gzipped). */
   read(): Promise<Buffer>;
+  /** The chunk as gzip data: the stored members when compressed, else gzipped now. */
+  readCompressed(): Promise<Buffer>;
   /** The events of a msgpack-format chunk. */
   events(): Promise<EventStream>;
 }
@@ -57,6 +68,7 @@ export abstract class StoredChunk implements Chunk {
   createdAt: number;
   modifiedAt: number;
   state: ChunkState = 'staged';
+  compress: ChunkCompression = 'text';
   /** Its storage could not be created: take no more appends. */
   broken = false;
   /** Called when a failed append is rolled back after the bytes were counted. */
@@ -81,11 +93,22 @@ export abstract class StoredChunk implements Chunk {
   abstract append(data: Uint8Array, n: number): Promise<void> | undefined;
   /** Staged → queued (file: rename .b → .q, in the background). */
   abstract markQueued(): void;
-  abstract read(): Promise<Buffer>;
+  /** The stored bytes (gzip members when compressed). */
+  abstract readRaw(): Promise<Buffer>;
   /** Remove the chunk's storage. Idempotent. */
   abstract purge(): Promise<void>;
   /** Release resources without deleting (file buffers keep their files at shutdown). */
   abstract close(): Promise<void>;
+
+  async read(): Promise<Buffer> {
+    const raw = await this.readRaw();
+    return this.compress === 'gzip' ? gunzipAll(raw, Math.max(DEFAULT_DECOMPRESS_LIMIT, this.bytesize)) : raw;
+  }
+
+  async readCompressed(): Promise<Buffer> {
+    const raw = await this.readRaw();
+    return this.compress === 'gzip' ? raw : gzipMember([raw]);
+  }
 
   async events(): Promise<EventStream> {
     return decodeEntries(await this.read());

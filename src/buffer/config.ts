@@ -64,7 +64,7 @@ export const bufferParams = {
   }),
   compress: p.enum(['text', 'gzip'] as const)({
     default: 'text',
-    desc: 'Chunk compression (only text is supported for now).',
+    desc: 'Store chunks gzipped (one gzip member per write); outputs still read plain bytes.',
   }),
   disable_chunk_backup: p.bool({
     default: false,
@@ -117,6 +117,8 @@ export interface BufferConfig {
   totalLimitSize: number;
   chunkFullThreshold: number;
   queuedChunksLimitSize: number;
+  compress: 'text' | 'gzip';
+  delayedCommitTimeout: number;
   disableChunkBackup: boolean;
   path: string | undefined;
   pathSuffix: string;
@@ -206,7 +208,6 @@ export function configureBuffer(
     fail(`'retry_secondary_threshold' should be more than 0 and less than 1`);
   if (c.flush_thread_count < 1) fail(`'flush_thread_count' should be 1 or more`);
 
-  if (c.compress !== 'text') cctx.warn?.(`<buffer> compress ${c.compress} is not supported yet: chunks are stored uncompressed`);
   const chunkLimitSize = c.chunk_limit_size ?? typeDefaults!.chunkLimitSize;
   let totalLimitSize = c.total_limit_size ?? typeDefaults!.totalLimitSize;
   if (c.queue_limit_length !== undefined) totalLimitSize = chunkLimitSize * c.queue_limit_length;
@@ -257,6 +258,8 @@ export function configureBuffer(
     totalLimitSize,
     chunkFullThreshold: c.chunk_full_threshold,
     queuedChunksLimitSize: c.queued_chunks_limit_size ?? c.flush_thread_count,
+    compress: c.compress,
+    delayedCommitTimeout: c.delayed_commit_timeout,
     disableChunkBackup: c.disable_chunk_backup,
     path: c.path,
     pathSuffix: c.path_suffix,

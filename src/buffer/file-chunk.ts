@@ -4,8 +4,9 @@
 //   create    meta written (tmp + fsync + rename), data opened `wx`, directory fsynced —
 //             before the first append's promise resolves
 //   append    bytes wait in memory; the group writer writes them at the committed length
-//             and fdatasyncs; only then the append's promise resolves (durable ack). A failed
-//             write is truncated back to the committed length.
+//             (compress gzip: as one gzip member per round) and fdatasyncs; only then the
+//             append's promise resolves (durable ack). A failed write is truncated back to
+//             the committed length.
 //   enqueue   rename data .b→.q; new meta as .q meta (tmp + rename); unlink the .b meta;
 //             fsync the directory. Resume accepts a .q data file with either meta.
 //   purge     unlink data and meta.
@@ -15,13 +16,16 @@
 
 import * as fs from 'node:fs/promises';
 import type { Metadata } from '../plugin/placeholders.js';
-import { StoredChunk } from './chunk.js';
+import { type ChunkCompression, StoredChunk } from './chunk.js';
 import { encodeMeta } from './file-meta.js';
 import type { GroupTarget, GroupWriter, Round } from './group-writer.js';
+import { gzipMember } from './gzip.js';
 
 export interface FileChunkHost {
   readonly writer: GroupWriter;
   readonly filePermission: number;
+  /** How new chunks store their bytes. */
+  readonly compress: ChunkCompression;
   /** Data file path for a state and id. */
   pathFor(state: 'b' | 'q', idHex: string): string;
   syncDir(): Promise<void>;
@@ -57,6 +61,7 @@ export class FileChunk extends StoredChunk implements GroupTarget {
   private ops: Promise<void>;
   /** The files exist (appends wait only for this, never for a rename that waits for them). */
   private created: Promise<void>;
+  /** Stored bytes on disk that are durable (the file length after the last round). */
   private committedBytes: number;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
@@ -75,6 +80,9 @@ export class FileChunk extends StoredChunk implements GroupTarget {
       dataPath: string;
       metaPath: string;
       bytes: number;
+      /** Stored length on disk (differs from bytes when compressed). */
+      storedBytes: number;
+      compress: ChunkCompression;
       records: number;
       createdAt: number;
       modifiedAt: number;
@@ -85,13 +93,16 @@ export class FileChunk extends StoredChunk implements GroupTarget {
       this.state = existing.state;
       this.dataPath = existing.dataPath;
       this.metaPath = existing.metaPath;
-      this.bytesize = this.committedBytes = existing.bytes;
+      this.bytesize = existing.bytes;
+      this.committedBytes = existing.storedBytes;
+      this.compress = existing.compress;
       this.records = existing.records;
       this.createdAt = existing.createdAt;
       this.modifiedAt = existing.modifiedAt;
       this.ops = Promise.resolve();
       this.created = this.ops;
     } else {
+      this.compress = host.compress;
       this.dataPath = host.pathFor('b', this.idHex);
       this.metaPath = `${this.dataPath}.meta`;
       this.committedBytes = 0;
@@ -161,10 +172,14 @@ export class FileChunk extends StoredChunk implements GroupTarget {
   async writeRound(r: Round): Promise<void> {
     const injected = this.host.failAppend?.();
     if (injected) throw injected;
+    const parts = this.compress === 'gzip' ? [await gzipMember(r.parts)] : r.parts;
+    let len = 0;
+    for (const p of parts) len += p.length;
+    r.stored = len;
     const fh = await this.handle();
-    const { bytesWritten } = await fh.writev(r.parts, this.committedBytes);
-    if (bytesWritten !== r.bytes) {
-      throw Object.assign(new Error(`short write: ${bytesWritten} of ${r.bytes} bytes`), { code: 'ENOSPC' });
+    const { bytesWritten } = await fh.writev(parts, this.committedBytes);
+    if (bytesWritten !== len) {
+      throw Object.assign(new Error(`short write: ${bytesWritten} of ${len} bytes`), { code: 'ENOSPC' });
     }
   }
 
@@ -173,7 +188,7 @@ export class FileChunk extends StoredChunk implements GroupTarget {
   }
 
   commitRound(r: Round): void {
-    this.committedBytes += r.bytes;
+    this.committedBytes += r.stored ?? r.bytes;
     this.inRound = false;
     for (const w of r.waiters) w.resolve();
     this.settleIdle();
@@ -231,7 +246,7 @@ export class FileChunk extends StoredChunk implements GroupTarget {
     await this.host.syncDir();
   }
 
-  async read(): Promise<Buffer> {
+  async readRaw(): Promise<Buffer> {
     await this.ops.catch(() => {});
     await this.idle();
     const fh = await fs.open(this.dataPath, 'r');

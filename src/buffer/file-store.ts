@@ -99,7 +99,12 @@ export async function resolveLayout(o: FileStoreOptions): Promise<Layout> {
   if (isFile) return { dir: path.dirname(o.path), prefix: `${base}.`, suffix: o.pathSuffix };
   if (o.workers > 1) {
     const dir = path.join(o.path, `worker${o.workerId}`);
-    return { dir, prefix: 'buffer.', suffix: o.pathSuffix, ...(o.workerId === 0 ? { legacyDir: o.path } : {}) };
+    return {
+      dir,
+      prefix: 'buffer.',
+      suffix: o.pathSuffix,
+      ...(o.workerId === 0 ? { legacyDir: o.path } : {}),
+    };
   }
   return { dir: o.path, prefix: 'buffer.', suffix: o.pathSuffix };
 }
@@ -374,7 +379,11 @@ export class FileStore implements ChunkStorage, FileChunkHost {
       const meta = `${n}.meta`;
       try {
         if (have.has(meta)) {
-          await writeFileAtomic(path.join(to, meta), await fs.readFile(path.join(from, meta)), this.filePermission);
+          await writeFileAtomic(
+            path.join(to, meta),
+            await fs.readFile(path.join(from, meta)),
+            this.filePermission,
+          );
         }
         await fs.rename(src, path.join(to, n));
         if (have.has(meta)) await fs.unlink(path.join(from, meta)).catch(() => {});

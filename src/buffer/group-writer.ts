@@ -11,6 +11,8 @@ export interface Round {
   bytes: number;
   records: number;
   parts: Uint8Array[];
+  /** Bytes actually written (set by the target when it transforms parts, e.g. gzip). */
+  stored?: number;
   waiters: { resolve: () => void; reject: (e: Error) => void }[];
 }
 

@@ -1,9 +1,15 @@
 // Base class of buffered outputs (DESIGN.md §4): a plugin declares
 //
 //   format(tag, es): Uint8Array     bytes appended to a chunk (default: msgpack [time, record]
-//                                   entries; es.packed is reused as is when present)
+//                                   entries, time as EventTime or an integer with
+//                                   time_as_integer; es.packed is reused as is when possible)
 //   write(chunk): Promise<void>     resolve = commit; throw = retry; UnrecoverableError (or a
 //                                   TypeError/RangeError) = <secondary> or the backup directory
+//   tryWrite(chunk) (optional)      delayed commit (spec core §4.8): send, resolve, and later
+//                                   call this.commitWrite(chunk.idHex) — or
+//                                   this.rollbackWrite(idHex, updateRetry) — e.g. when an ack
+//                                   arrives or not; no call within delayed_commit_timeout =
+//                                   rollback + retry. preferDelayedCommit chooses per instance.
 //
 // and optionally `static bufferDefaults` (e.g. `{ '@type': 'file', flush_interval: 60 }`) and
 // `static defaultChunkKeys`. emit() returns a promise that settles when the events are
@@ -15,7 +21,7 @@ import { type BufferConfig, configureBuffer } from '../buffer/config.js';
 import type { Framing } from '../buffer/file-store.js';
 import { compatBuffer } from '../config/compat.js';
 import type { ConfigElement } from '../config/element.js';
-import type { ParamDecls } from '../config/params.js';
+import { configureParams, type InferConfig, type ParamDecls, p } from '../config/params.js';
 import { ConfigError } from '../core/errors.js';
 import type { EventStream } from '../core/event-stream.js';
 import { EventTime } from '../core/event-time.js';
@@ -28,6 +34,18 @@ import { extractPlaceholders, localZone, type PlaceholderKeys } from './placehol
 import type { OutputPlugin, PluginContext, PluginKind } from './types.js';
 
 type BufferDefaults = Record<string, string | number | boolean>;
+
+/** Output-level parameters every buffered output takes (outside `<buffer>`, spec core §4.2). */
+export const bufferedOutputParams = {
+  time_as_integer: p.bool({
+    default: false,
+    desc: 'Store event times as integer seconds instead of EventTime (default chunk format).',
+  }),
+  slow_flush_log_threshold: p.float({
+    default: 20.0,
+    desc: 'Warn when writing one chunk takes longer than this many seconds.',
+  }),
+} as const;
 
 const STORAGES: Record<
   string,
@@ -63,6 +81,10 @@ export abstract class BufferedOutput<P extends ParamDecls = ParamDecls>
   secondaryOutput: SecondaryOutput | undefined;
   /** Configured as a `<secondary>`: no buffer of its own. */
   isSecondary = false;
+  outputConfig: InferConfig<typeof bufferedOutputParams> = {
+    time_as_integer: false,
+    slow_flush_log_threshold: 20,
+  };
 
   /** Bytes for a batch; override for text formats. */
   format(_tag: string, es: EventStream): Uint8Array {
@@ -70,6 +92,42 @@ export abstract class BufferedOutput<P extends ParamDecls = ParamDecls>
   }
 
   abstract write(chunk: Chunk): Promise<void>;
+
+  /** Delayed commit: send the chunk; commit later with commitWrite(chunk.idHex). */
+  tryWrite(_chunk: Chunk): Promise<void> {
+    return Promise.reject(new Error(`${this.type} output does not implement tryWrite`));
+  }
+
+  /** Flushes use tryWrite (default: when the plugin overrides it). out_forward: require_ack_response. */
+  get preferDelayedCommit(): boolean {
+    return this.tryWrite !== BufferedOutput.prototype.tryWrite;
+  }
+
+  get delayedCommit(): boolean {
+    return this.preferDelayedCommit;
+  }
+
+  /** A chunk sent by tryWrite is delivered: purge it. False when it is not awaiting a commit. */
+  commitWrite(chunkIdHex: string): boolean {
+    return this.runner.commitWrite(chunkIdHex);
+  }
+
+  /** A chunk sent by tryWrite failed: back to the queue (updateRetry: count it as a failure). */
+  rollbackWrite(chunkIdHex: string, updateRetry = true): boolean {
+    return this.runner.rollbackWrite(chunkIdHex, updateRetry);
+  }
+
+  get timeAsInteger(): boolean {
+    return this.outputConfig.time_as_integer;
+  }
+
+  get slowFlushLogThreshold(): number {
+    return this.outputConfig.slow_flush_log_threshold;
+  }
+
+  get reusePacked(): boolean {
+    return this.defaultFormat && !this.timeAsInteger;
+  }
 
   /** How resume finds whole records in a file chunk (custom formats override). */
   get chunkFraming(): Framing {
@@ -81,12 +139,13 @@ export abstract class BufferedOutput<P extends ParamDecls = ParamDecls>
   }
 
   formatSlice(tag: string, es: EventStream, start: number, end: number): Uint8Array {
-    if (this.defaultFormat) return packEntries(es, start, end);
+    if (this.defaultFormat) return packEntries(es, start, end, this.timeAsInteger);
     return this.format(tag, start === 0 && end === es.length ? es : es.slice(start, end));
   }
 
   override configure(el: ConfigElement): void {
     super.configure(el);
+    this.outputConfig = configureParams(el, bufferedOutputParams, this.ctx.configureContext);
     if (el.name === 'secondary') {
       this.isSecondary = true;
       return;
@@ -113,7 +172,25 @@ export abstract class BufferedOutput<P extends ParamDecls = ParamDecls>
           pos: secEl.pos,
         });
       }
-      if (sec instanceof BufferedOutput) sec.placeholderKeys = this.placeholderKeys;
+      if (sec instanceof BufferedOutput) {
+        sec.placeholderKeys = this.placeholderKeys;
+        try {
+          sec.actsAsSecondary(this);
+        } catch (e) {
+          if (e instanceof ConfigError && !e.pos) throw new ConfigError(e.detail, { pos: secEl.pos });
+          throw e;
+        }
+      }
+      const secType = (sec as { type?: string }).type;
+      if (secType !== 'secondary_file' && secType !== this.type) {
+        this.log.warn(
+          'Use different plugin for secondary. Check the plugin works with primary like secondary_file',
+          {
+            primary: this.type,
+            secondary: secType,
+          },
+        );
+      }
       secondary = sec as SecondaryOutput;
       if (cfg.retry.forever) {
         this.log.warn(
@@ -131,6 +208,12 @@ export abstract class BufferedOutput<P extends ParamDecls = ParamDecls>
       secondary,
     );
   }
+
+  /**
+   * Called on a `<secondary>` output once its primary is configured: the primary's chunk keys
+   * are in placeholderKeys. Override to validate templates against them (secondary_file).
+   */
+  actsAsSecondary(_primary: BufferedOutput): void {}
 
   /** Buffer defaults that depend on the plugin's own parameters (e.g. out_file's path). */
   protected dynamicBufferDefaults(_el: ConfigElement): BufferDefaults {

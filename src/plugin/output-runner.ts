@@ -8,6 +8,14 @@
 //   write ok → purge; error → takeback + retry state; limit → drop the queue (evacuated
 //            first for file buffers); UnrecoverableError → <secondary> or backup directory
 //
+// Delayed commit (spec core §4.8): a host with delayedCommit set gets tryWrite(chunk)
+// instead of write(chunk). When tryWrite resolves the chunk stays dequeued ("awaiting
+// commit") until the host calls commitWrite(id) (→ purge, like a successful write) or
+// rollbackWrite(id) (→ queue front; by default also a failed attempt for the retry state).
+// The timeout starts when tryWrite resolves; after delayed_commit_timeout the tick rolls the
+// chunk back as a failed attempt. At shutdown pending commits get a short grace, then are
+// rolled back (a file buffer keeps them for the next start).
+//
 // Counters reconcile (stats()): emit_records = write_records + secondary_records + buffered
 // + dropped (by reason) + refused (failed appends the emitter was told about).
 
@@ -30,9 +38,16 @@ export interface RunnerHost {
   readonly type: string;
   /** Bytes of events [start, end) of `es`; undefined = the default msgpack entries. */
   formatSlice(tag: string, es: EventStream, start: number, end: number): Uint8Array;
-  /** es.packed may be appended as is (default format only). */
-  readonly defaultFormat: boolean;
+  /** es.packed may be appended as is (default format with EventTime times only). */
+  readonly reusePacked: boolean;
   write(chunk: Chunk): Promise<void>;
+  /** Flushes use tryWrite + commitWrite (delayed commit). */
+  readonly delayedCommit: boolean;
+  tryWrite(chunk: Chunk): Promise<void>;
+  /** Seconds; a longer flush is logged. */
+  readonly slowFlushLogThreshold: number;
+  /** A new staged chunk was created (out_file's symlink_path). */
+  chunkCreated?(chunk: Chunk): void;
 }
 
 export interface SecondaryOutput extends OutputPlugin {
@@ -64,6 +79,14 @@ export interface OutputStats {
 const HIGH_WATER = 0.9;
 const MAX_BLOCKED = 1024;
 const DISK_FULL_PAUSE_MS = 1000;
+/** Longest wait at shutdown for delayed commits still pending (seconds). */
+const SHUTDOWN_COMMIT_GRACE = 5;
+
+interface AwaitingCommit {
+  chunk: StoredChunk;
+  /** When tryWrite resolved (the timeout starts then); Infinity while it runs. */
+  flushedAt: number;
+}
 
 function isUnrecoverable(e: unknown): boolean {
   return e instanceof UnrecoverableError || e instanceof TypeError || e instanceof RangeError;
@@ -88,6 +111,7 @@ export class OutputRunner {
   private unsubscribe: (() => void) | undefined;
   private drainWaiters: (() => void)[] = [];
   private completionWaiters: (() => void)[] = [];
+  private readonly awaiting = new Map<string, AwaitingCommit>();
   private blocked: { run: () => void; fail: (e: Error) => void }[] = [];
   private diskFullUntil = 0;
   private readonly throttle = new LogThrottle(10_000);
@@ -142,6 +166,16 @@ export class OutputRunner {
     buf.onRollback = (records) => {
       this.st.refused_records += records;
     };
+    if (this.host.chunkCreated) {
+      const created = this.host.chunkCreated.bind(this.host);
+      buf.onCreate = (c) => {
+        try {
+          created(c);
+        } catch (e) {
+          this.log.warn('chunk creation hook failed', { chunk_id: c.idHex, error: e as Error });
+        }
+      };
+    }
     this.buffer = buf;
     if (this.secondary) await this.secondary.start();
     this.unsubscribe = subscribeTick(() => this.tick());
@@ -222,7 +256,7 @@ export class OutputRunner {
     const groups = groupByMetadata(tag, es, this.cfg);
     let overflowErr: Error | undefined;
     for (const g of groups) {
-      const bulk = g.indexes === undefined && this.host.defaultFormat && es.packed ? es.packed : undefined;
+      const bulk = g.indexes === undefined && this.host.reusePacked && es.packed ? es.packed : undefined;
       const sub = g.indexes === undefined ? es : es.pick(g.indexes);
       const slice = (s: number, e: number) => this.host.formatSlice(tag, sub, s, e);
       const bytesBefore = buf.stageBytes + buf.queueBytes;
@@ -318,6 +352,7 @@ export class OutputRunner {
           c.metadata.timekey + tk + cfg.timekeyWait <= now,
       );
     }
+    if (this.awaiting.size > 0) this.expireCommits();
     this.runBlocked();
     this.checkDrain();
     this.kick();
@@ -340,34 +375,25 @@ export class OutputRunner {
   private async flushOne(c: StoredChunk): Promise<void> {
     const buf = this.buffer!;
     const useSecondary = this.secondary !== undefined && this.retry?.secondary() === true;
-    const started = Date.now();
+    const started = this.now();
     try {
       if (c.records === 0 && c.bytesize === 0) {
         await buf.purge(c);
         return;
       }
       if (useSecondary) await this.writeSecondary(c);
-      else {
+      else if (this.host.delayedCommit) {
+        await this.tryWriteOne(c);
+        this.checkSlow(started);
+        return;
+      } else {
         await this.host.write(c);
         this.st.write_count++;
         this.st.write_records += c.records;
       }
-      const elapsed = (Date.now() - started) / 1000;
-      if (elapsed > 20) {
-        this.log.warn('buffer flush took longer time than slow_flush_log_threshold:', {
-          elapsed_time: elapsed,
-          slow_flush_log_threshold: 20.0,
-          plugin_id: this.host.ctx.id,
-        });
-      }
+      this.checkSlow(started);
       await this.purgeLogged(c);
-      if (this.retry) {
-        this.log.warn(useSecondary ? 'retry succeeded by secondary.' : 'retry succeeded.', {
-          chunk_id: c.idHex,
-        });
-        this.retry = undefined;
-      }
-      this.nextFlushAt = buf.queue.length > 0 ? this.now() + this.cfg.flushThreadBurstInterval : 0;
+      this.succeeded(c, useSecondary);
     } catch (e) {
       if (isUnrecoverable(e)) await this.unrecoverable(c, e as Error, useSecondary);
       else {
@@ -377,12 +403,115 @@ export class OutputRunner {
       }
     } finally {
       this.active--;
-      const w = this.completionWaiters;
-      this.completionWaiters = [];
-      for (const cb of w) cb();
-      this.runBlocked();
-      this.checkDrain();
-      this.kick();
+      this.settled();
+    }
+  }
+
+  /** After a flush attempt or a commit/rollback: wake waiters, blocked emits and flushes. */
+  private settled(): void {
+    const w = this.completionWaiters;
+    this.completionWaiters = [];
+    for (const cb of w) cb();
+    this.runBlocked();
+    this.checkDrain();
+    this.kick();
+  }
+
+  private succeeded(c: StoredChunk, bySecondary: boolean): void {
+    if (this.retry) {
+      this.log.warn(bySecondary ? 'retry succeeded by secondary.' : 'retry succeeded.', {
+        chunk_id: c.idHex,
+      });
+      this.retry = undefined;
+    }
+    this.nextFlushAt = this.buffer!.queue.length > 0 ? this.now() + this.cfg.flushThreadBurstInterval : 0;
+  }
+
+  private checkSlow(started: number): void {
+    const elapsed = this.now() - started;
+    const threshold = this.host.slowFlushLogThreshold;
+    if (elapsed > threshold) {
+      this.log.warn('buffer flush took longer time than slow_flush_log_threshold:', {
+        elapsed_time: Math.round(elapsed * 1e6) / 1e6,
+        slow_flush_log_threshold: threshold,
+        plugin_id: this.host.ctx.id,
+      });
+    }
+  }
+
+  // ---- delayed commit ----------------------------------------------------------------
+
+  /** tryWrite; the chunk stays dequeued until commitWrite/rollbackWrite/timeout. */
+  private async tryWriteOne(c: StoredChunk): Promise<void> {
+    const entry: AwaitingCommit = { chunk: c, flushedAt: Number.POSITIVE_INFINITY };
+    this.awaiting.set(c.idHex, entry);
+    try {
+      await this.host.tryWrite(c);
+    } catch (e) {
+      if (this.awaiting.get(c.idHex) === entry) {
+        this.awaiting.delete(c.idHex);
+        throw e;
+      }
+      // the plugin already committed or rolled it back: nothing left to undo
+      this.log.warn('try_write failed after its chunk was committed or rolled back', {
+        chunk_id: c.idHex,
+        error: e as Error,
+      });
+      return;
+    }
+    if (this.awaiting.get(c.idHex) === entry) entry.flushedAt = this.now();
+  }
+
+  /** Chunks sent with tryWrite and not yet committed. */
+  get pendingCommits(): number {
+    return this.awaiting.size;
+  }
+
+  /** The plugin confirms a chunk sent by tryWrite (e.g. an ack arrived): purge it. */
+  commitWrite(idHex: string): boolean {
+    const e = this.awaiting.get(idHex);
+    if (!e) return false;
+    this.awaiting.delete(idHex);
+    const c = e.chunk;
+    this.st.write_count++;
+    this.st.write_records += c.records;
+    void this.purgeLogged(c);
+    this.succeeded(c, false);
+    this.settled();
+    return true;
+  }
+
+  /**
+   * Give a chunk sent by tryWrite back to the queue front. `updateRetry` (default) counts it
+   * as a failed attempt (retry state, backoff); out_forward passes false for an ack timeout
+   * so the chunk is resent at once, likely to another node.
+   */
+  rollbackWrite(idHex: string, updateRetry = true, reason?: Error): boolean {
+    const e = this.awaiting.get(idHex);
+    if (!e) return false;
+    this.awaiting.delete(idHex);
+    const c = e.chunk;
+    this.buffer!.takeback(c);
+    this.st.rollback_count++;
+    if (updateRetry) {
+      const why = reason ?? new Error('the delayed commit was rolled back');
+      void this.updateRetry(c, why, false).finally(() => this.settled());
+    } else {
+      this.settled();
+    }
+    return true;
+  }
+
+  private expireCommits(): void {
+    const now = this.now();
+    const timeout = this.cfg.delayedCommitTimeout;
+    for (const [id, e] of [...this.awaiting]) {
+      if (e.flushedAt + timeout > now) continue;
+      this.log.warn('failed to flush the buffer chunk, timeout to commit.', {
+        chunk_id: id,
+        flushed_at: new Date(e.flushedAt * 1000).toISOString(),
+      });
+      this.rollbackWrite(id, true, new Error(`no commit within delayed_commit_timeout (${timeout}s)`));
     }
   }
 
@@ -559,6 +688,31 @@ export class OutputRunner {
     }
   }
 
+  /** Wait a little for pending delayed commits, then roll the rest back. */
+  private async settleCommitsAtShutdown(): Promise<void> {
+    const grace = Math.min(this.cfg.delayedCommitTimeout, SHUTDOWN_COMMIT_GRACE) * 1000;
+    const deadline = Date.now() + grace;
+    while (this.awaiting.size > 0 && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.nextCompletion(),
+        new Promise<void>((r) => {
+          timer = setTimeout(r, Math.max(1, deadline - Date.now()));
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    if (this.awaiting.size === 0) return;
+    this.log.warn('delayed commit for buffer chunks was cancelled in shutdown', {
+      chunk_id: [...this.awaiting.keys()].join(','),
+    });
+    for (const [id, e] of [...this.awaiting]) {
+      this.awaiting.delete(id);
+      this.buffer!.takeback(e.chunk);
+      this.st.rollback_count++;
+    }
+  }
+
   async shutdown(): Promise<void> {
     if (this.stopped || this.stopping) return;
     this.stopping = true;
@@ -566,6 +720,7 @@ export class OutputRunner {
     for (const b of this.blocked.splice(0)) b.fail(new BufferOverflowError('buffer is shutting down'));
     if (this.buffer && this.cfg.flushAtShutdown) await this.flushAll();
     while (this.active > 0) await this.nextCompletion();
+    await this.settleCommitsAtShutdown();
     this.stopped = true;
     this.unsubscribe?.();
     const buf = this.buffer;

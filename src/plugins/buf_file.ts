@@ -29,6 +29,8 @@ export class FileBufferPlugin {
       filePermission: cfg.filePermission ?? ctx.system.filePermission,
       dirPermission: cfg.dirPermission ?? ctx.system.dirPermission,
       framing,
+      compress: cfg.compress,
+      chunkLimitSize: cfg.chunkLimitSize,
       log: ctx.log,
     });
   }

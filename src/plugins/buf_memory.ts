@@ -1,7 +1,7 @@
 // buf_memory: chunks in process memory (spec core §4.2: chunk_limit_size 8m,
 // total_limit_size 512m, flush_at_shutdown true). Lost on crash; use buf_file for durability.
 
-import type { ChunkStorage, StoredChunk } from '../buffer/chunk.js';
+import type { ChunkCompression, ChunkStorage, StoredChunk } from '../buffer/chunk.js';
 import type { BufferConfig } from '../buffer/config.js';
 import { bufferParams } from '../buffer/config.js';
 import { MemoryChunk } from '../buffer/memory-chunk.js';
@@ -9,8 +9,10 @@ import type { Metadata } from '../plugin/placeholders.js';
 import type { PluginContext } from '../plugin/types.js';
 
 export class MemoryStorage implements ChunkStorage {
+  constructor(private readonly compress: ChunkCompression = 'text') {}
+
   create(id: Buffer, md: Metadata, nowSec: number): StoredChunk {
-    return new MemoryChunk(id, md, nowSec);
+    return new MemoryChunk(id, md, nowSec, this.compress);
   }
 
   async resume(): Promise<{ staged: StoredChunk[]; queued: StoredChunk[] }> {
@@ -30,8 +32,8 @@ export class MemoryBufferPlugin {
   constructor(ctx: PluginContext) {
     this.ctx = ctx;
   }
-  static createStorage(_cfg: BufferConfig, _ctx: PluginContext): ChunkStorage {
-    return new MemoryStorage();
+  static createStorage(cfg: BufferConfig, _ctx: PluginContext): ChunkStorage {
+    return new MemoryStorage(cfg.compress);
   }
   configure(): void {}
   start(): void {}

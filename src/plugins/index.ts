@@ -10,10 +10,14 @@ import { ForwardInput } from './in_forward/index.js';
 import { HttpInput } from './in_http.js';
 import { MonitorAgentInput } from './in_monitor_agent.js';
 import { SampleInput } from './in_sample.js';
+import { SyslogInput } from './in_syslog.js';
+import { TcpInput } from './in_tcp.js';
+import { UdpInput } from './in_udp.js';
 import { CopyOutput } from './out_copy.js';
 import { FileOutput } from './out_file.js';
 import { NullOutput } from './out_null.js';
 import { RelabelOutput } from './out_relabel.js';
+import { SecondaryFileOutput } from './out_secondary_file.js';
 import { StdoutOutput } from './out_stdout.js';
 import { TdLogOutput } from './out_tdlog.js';
 import { BUILTIN_PARSERS } from './parser_builtins.js';
@@ -29,9 +33,13 @@ export const builtinPlugins: PluginClass[] = [
   StdoutFilter,
   FileOutput,
   TdLogOutput,
+  SecondaryFileOutput,
   MonitorAgentInput,
   HttpInput,
   ForwardInput,
+  TcpInput,
+  UdpInput,
+  SyslogInput,
   ...(BUILTIN_PARSERS as readonly PluginClass[]),
 ];
 

@@ -6,7 +6,10 @@
 //   path /var/log/app.*.data     → /var/log/app.20240101_0.data
 //   path /var/log/${tag}/a.%Y%m%d → /var/log/web/a.20240101_0.log        (placeholders)
 //   no time chunk key            → <path>_0.log / <path>.log
-//   compress gzip                → ... .gz appended last (one gzip member per chunk)
+//   compress gzip                → ... .gz appended last (one gzip member per chunk; with a
+//                                  gzip buffer its stored members as they are, unless recompress)
+//   symlink_path                 → a symlink to the file-buffer chunk of the latest timekey
+//                                  (created with each new chunk; placeholders allowed)
 //
 // The time slice format follows timekey: < 1 min %Y%m%d%H%M%S, < 1 h %Y%m%d%H%M, < 1 d
 // %Y%m%d%H, else %Y%m%d. Default buffer: @type file, chunk key `time`, timekey 1 day; the
@@ -89,6 +92,14 @@ const params = {
   add_path_suffix: p.bool({ default: true, desc: 'Append path_suffix.' }),
   path_suffix: p.string({ default: '.log', desc: 'Suffix of output files.' }),
   compress: p.enum(['text', 'gzip', 'gz'] as const)({ default: 'text', desc: 'Compress output files.' }),
+  recompress: p.bool({
+    default: false,
+    desc: 'Compress again even when the buffer chunk is already gzipped.',
+  }),
+  symlink_path: p.string({
+    desc: 'Symlink to the file-buffer chunk of the latest time slice (file buffer only).',
+  }),
+  symlink_path_use_relative: p.bool({ default: false, desc: 'Make symlink_path a relative link.' }),
   format: p.section(formatSection, { desc: '<format> section.' }),
   inject: p.section(injectSection, { desc: '<inject> section.' }),
 } as const;
@@ -215,6 +226,8 @@ export class FileOutput extends BufferedOutput<typeof params> {
   private base = '';
   private suffix = '';
   private framing: Framing = 'lines';
+  private latestTimekey = Number.NEGATIVE_INFINITY;
+  private symlinkOn = false;
 
   override configure(el: ConfigElement): void {
     compatFormat(el);
@@ -226,6 +239,46 @@ export class FileOutput extends BufferedOutput<typeof params> {
     this.injector = makeInjector(this.config.inject);
     const t = this.config.format?.['@type'] ?? 'out_file';
     this.framing = t === 'msgpack' || this.config.format?.add_newline === false ? 'none' : 'lines';
+    if (this.config.symlink_path !== undefined) {
+      if (this.isSecondary) {
+        throw new ConfigError(
+          'symlink_path option is unavailable in <secondary>: consider to use secondary_file plugin',
+        );
+      }
+      if (this.bufferConfig.type !== 'file') {
+        this.log.warn('symlink_path needs a file buffer (<buffer> @type file): no symlink is made');
+      } else if (process.platform === 'win32') {
+        this.log.warn('symlink_path is unavailable on Windows platform. disabled.');
+      } else {
+        this.symlinkOn = true;
+      }
+    }
+  }
+
+  /** As a <secondary>, paths follow the primary's chunk keys and timekey. */
+  override actsAsSecondary(primary: BufferedOutput): void {
+    if (primary.bufferConfig) this.configureBufferExtra(primary.bufferConfig);
+  }
+
+  /**
+   * symlink_path: point it at a new chunk when that chunk has the latest timekey seen
+   * (Fluentd's SymlinkBufferMixin). Replaced atomically (link at a temp name, rename).
+   */
+  chunkCreated(chunk: Chunk): void {
+    if (!this.symlinkOn || chunk.path === undefined) return;
+    const tk = chunk.metadata.timekey;
+    if (tk === undefined || tk < this.latestTimekey) return;
+    this.latestTimekey = tk;
+    const link = this.extractPlaceholders(this.config.symlink_path!, chunk);
+    const target = this.config.symlink_path_use_relative
+      ? path.relative(path.dirname(link), chunk.path)
+      : chunk.path;
+    void (async () => {
+      await fs.mkdir(path.dirname(link), { recursive: true, mode: this.ctx.system.dirPermission });
+      const tmp = `${link}.${process.pid}.${chunk.idHex}.tmp`;
+      await fs.symlink(target, tmp);
+      await fs.rename(tmp, link);
+    })().catch((e: Error) => this.log.warn('could not update symlink_path', { path: link, error: e }));
   }
 
   /** Without a buffer path (or root_dir + @id), the buffer lives next to the output files. */
@@ -293,8 +346,10 @@ export class FileOutput extends BufferedOutput<typeof params> {
   }
 
   async write(chunk: Chunk): Promise<void> {
-    let data: Uint8Array = await chunk.read();
-    if (this.config.compress !== 'text') data = await gzip(data);
+    let data: Uint8Array;
+    if (this.config.compress === 'text') data = await chunk.read();
+    else if (this.config.recompress) data = await gzip(await chunk.read());
+    else data = await chunk.readCompressed();
     const sys = this.ctx.system;
     for (let attempt = 0; ; attempt++) {
       const file = await this.targetPath(chunk);

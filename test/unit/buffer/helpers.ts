@@ -7,7 +7,8 @@ import { EventStream, type Rec } from '../../../src/core/event-stream.js';
 import { Logger, LogSink } from '../../../src/core/log.js';
 import { BufferedOutput } from '../../../src/plugin/buffered-output.js';
 import { createPlugin } from '../../../src/plugin/instantiate.js';
-import type { PluginClass, SystemConfig } from '../../../src/plugin/types.js';
+import type { OutputPlugin, PluginClass, SystemConfig } from '../../../src/plugin/types.js';
+import { builtinRegistry } from '../../../src/plugins/index.js';
 
 export interface Written {
   idHex: string;
@@ -70,8 +71,16 @@ export function makeOutput<T extends BufferedOutput>(
     ...(opts.system ? { system: opts.system } : {}),
     createOutput: (sub) => {
       const type = sub.params.get('@type')?.value;
-      const c = type === 'scripted2' ? OtherScriptedOutput : ScriptedOutput;
-      return createPlugin(c as unknown as PluginClass<ScriptedOutput>, sub, { log });
+      const c =
+        type === 'scripted2'
+          ? OtherScriptedOutput
+          : type === 'scripted' || !type
+            ? ScriptedOutput
+            : builtinRegistry().lookup('output', type);
+      return createPlugin(c as unknown as PluginClass<OutputPlugin>, sub, {
+        log,
+        ...(opts.system ? { system: opts.system } : {}),
+      });
     },
   });
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Chunk } from '../../../src/buffer/chunk.js';
 import { BufferOverflowError } from '../../../src/core/errors.js';
 import { captureLogger, makeOutput, ScriptedOutput, stream, waitFor } from './helpers.js';
 
@@ -65,8 +66,10 @@ test('chunk keys: tag, time and nested record keys make separate chunks with met
   await o.shutdown();
 });
 
-function fakeChunk(timekey: number, tag: string, variables: Record<string, unknown>) {
+function fakeChunk(timekey: number, tag: string, variables: Record<string, unknown>): Chunk {
   return {
+    compress: 'text',
+    readCompressed: async () => Buffer.alloc(0),
     id: Buffer.alloc(16),
     idHex: '0'.repeat(32),
     metadata: { timekey, tag, variables },
