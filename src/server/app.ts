@@ -10,8 +10,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, LogThrottle } from '../core/log.js';
 import { ImportBodyError } from '../td/import-body.js';
 import type { KeyStore } from './auth.js';
+import type { BulkImports } from './bulk-import.js';
 import { ApiError, Semaphore, sendError } from './http.js';
 import { type Limits, Router } from './router.js';
+import { bulkImportRoutes } from './routes/v3/bulk-import.js';
 import { databaseRoutes } from './routes/v3/database.js';
 import { importRoutes } from './routes/v3/import.js';
 import { jobRoutes } from './routes/v3/job.js';
@@ -35,6 +37,8 @@ export interface AppOptions {
   decodeConcurrency?: number;
   /** Reported as account.maximum_cores. */
   jobWorkers?: number;
+  /** Bulk import sessions; without them the bulk_import routes answer 404. */
+  bulkImports?: BulkImports;
 }
 
 export interface App {
@@ -62,6 +66,7 @@ export function createApp(opts: AppOptions): App {
     ...tableRoutes,
     ...importRoutes(new Semaphore(opts.decodeConcurrency ?? 2)),
     ...jobRoutes,
+    ...(opts.bulkImports ? bulkImportRoutes(opts.bulkImports) : []),
   );
   const throttle = new LogThrottle();
   let inFlight = 0;

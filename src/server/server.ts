@@ -6,13 +6,15 @@
 //   apikeys.json               hashed API keys (0600)
 //   admin.apikey               the administrator key made at first start (0600)
 //   results/<job id>.msgpack.gz
+//   bulk_imports/<name>/        bulk import sessions (see bulk-import.ts)
 
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/log.js';
-import { createApp } from './app.js';
+import { createApp, DEFAULT_LIMITS } from './app.js';
 import { KeyStore } from './auth.js';
+import { BulkImports } from './bulk-import.js';
 import type { Limits } from './router.js';
 import { DuckDbStore } from './store/duckdb/store.js';
 
@@ -59,10 +61,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       throw new Error(`data directory ${opts.dataDir} is in use by another process (${msg})`);
     throw err;
   }
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const app = createApp({
     store,
     keys,
     logger,
+    bulkImports: new BulkImports(opts.dataDir, store, limits.maxImportDecompressedBytes),
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.jobWorkers ? { jobWorkers: opts.jobWorkers } : {}),
   });

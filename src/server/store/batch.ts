@@ -81,6 +81,30 @@ function recordTime(t: unknown, index: number): number {
   );
 }
 
+/**
+ * Why buildBatch would refuse this record (no integer time, an unusable key, keys differing only
+ * in case), or undefined. Used by bulk import to set such records aside as error records.
+ */
+export function recordProblem(rec: Rec): string | undefined {
+  try {
+    recordTime(rec.time, 0);
+  } catch (err) {
+    return (err as Error).message.replace(/^record 1 /, '');
+  }
+  const seen = new Set<string>();
+  for (const key in rec) {
+    if (key === 'time' || rec[key] === null || rec[key] === undefined) continue;
+    if (key.length === 0 || key.length > MAX_KEY_LENGTH || key.includes('\0')) {
+      return `has a key that cannot be a column name: ${JSON.stringify(key.slice(0, 64))}`;
+    }
+    const lower = key.toLowerCase();
+    if (lower === 'time') return `has a key ${JSON.stringify(key)} that collides with 'time'`;
+    if (seen.has(lower)) return `has keys that differ only in case (${JSON.stringify(key)})`;
+    seen.add(lower);
+  }
+  return undefined;
+}
+
 /** Decode concatenated msgpack maps into a column batch. Throws ImportBodyError. */
 export function buildBatch(msgpack: Uint8Array, maxDepth = 100): RecordBatch {
   const byKey = new Map<string, BatchColumn>();

@@ -50,7 +50,7 @@ export interface ImportOutcome {
 }
 
 export type JobStatus = 'queued' | 'booting' | 'running' | 'success' | 'error' | 'killed';
-export type JobType = 'presto' | 'hive' | 'trino';
+export type JobType = 'presto' | 'hive' | 'trino' | 'bulk_import';
 
 export interface JobInfo {
   id: number;
@@ -83,6 +83,18 @@ export interface IssueJobRequest {
   priority?: number;
   retryLimit?: number;
   resultUrl?: string;
+  userName?: string;
+}
+
+export interface FinishedJob {
+  type: JobType;
+  database: string;
+  query: string;
+  status: 'success' | 'error';
+  startAt: number;
+  numRecords: number;
+  cmdout: string;
+  stderr: string;
   userName?: string;
 }
 
@@ -136,6 +148,8 @@ export interface Store {
   getJob(id: number): JobInfo | undefined;
   listJobs(q: JobListQuery): { count: number; jobs: JobInfo[] };
   killJob(id: number): Promise<JobStatus>;
+  /** Record a job that ran outside the query pool (a bulk import perform), already finished. */
+  recordJob(job: FinishedJob): Promise<JobInfo>;
   /** Path of the msgpack.gz result of a finished job, or undefined. */
   resultPath(id: number): string | undefined;
 

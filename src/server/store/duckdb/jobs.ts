@@ -23,6 +23,7 @@ import {
 import type { Logger } from '../../../core/log.js';
 import { MsgpackRowWriter } from '../msgpack-rows.js';
 import {
+  type FinishedJob,
   type IssueJobRequest,
   type JobInfo,
   type JobListQuery,
@@ -128,10 +129,25 @@ export class Jobs {
   resultPath(id: number): string | undefined {
     const job = this.jobs.get(id);
     if (job?.status !== 'success') return undefined;
-    return path.join(this.opts.resultDir, `${id}.msgpack.gz`);
+    const file = path.join(this.opts.resultDir, `${id}.msgpack.gz`);
+    return fs.existsSync(file) ? file : undefined;
   }
 
-  async issue(req: IssueJobRequest): Promise<JobInfo> {
+  /** Add a job that ran elsewhere (bulk import perform) in its final state. */
+  async record(f: FinishedJob): Promise<JobInfo> {
+    const job = await this.issue(
+      { type: f.type, database: f.database, query: f.query, userName: f.userName ?? '' },
+      false,
+    );
+    job.startAt = f.startAt;
+    job.numRecords = f.numRecords;
+    job.cmdout = f.cmdout;
+    this.finish(job, f.status, { stderr: f.stderr });
+    await this.persist(job);
+    return job;
+  }
+
+  async issue(req: IssueJobRequest, enqueue = true): Promise<JobInfo> {
     if (this.closed) throw new StoreError('conflict', 'td-server is shutting down');
     this.catalog.db(req.database); // 404 for an unknown database
     const now = Date.now();
@@ -174,8 +190,10 @@ export class Jobs {
         ],
       ),
     );
-    this.queue.push(job);
-    this.pump();
+    if (enqueue) {
+      this.queue.push(job);
+      this.pump();
+    }
     return job;
   }
 

@@ -9,6 +9,7 @@ import type { Logger } from '../../../core/log.js';
 import type { RecordBatch } from '../batch.js';
 import type {
   DatabaseInfo,
+  FinishedJob,
   ImportOutcome,
   IssueJobRequest,
   JobInfo,
@@ -190,6 +191,10 @@ export class DuckDbStore implements Store {
 
   killJob(id: number): Promise<JobStatus> {
     return this.jobs.kill(id);
+  }
+
+  recordJob(job: FinishedJob): Promise<JobInfo> {
+    return this.jobs.record(job);
   }
 
   resultPath(id: number): string | undefined {
