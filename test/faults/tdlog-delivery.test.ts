@@ -230,7 +230,7 @@ test('SIGKILL the agent mid-upload, restart: every acknowledged event is in the 
         c.close();
       }
     };
-    const stored: number[] = await waitFor(
+    const stored = (await waitFor(
       async () => {
         const got = await seqs();
         const have = new Set(got);
@@ -238,7 +238,7 @@ test('SIGKILL the agent mid-upload, restart: every acknowledged event is in the 
       },
       `all ${acked.length} acknowledged events in the store`,
       60_000,
-    );
+    )) as number[];
     assert.equal(new Set(stored).size, stored.length, 'no event is stored twice');
     assert.ok(acked.length >= 2000, `acknowledged ${acked.length}`);
   } finally {
