@@ -38,7 +38,7 @@ const program = new Command('td-agent')
   .option('-v, --verbose', 'increase verbosity (-v debug, -vv trace)', count, 0)
   .option('-q, --quiet', 'decrease verbosity (-q warn, -qq error)', count, 0)
   .option('-d, --daemon <pidfile>', 'daemonize and write the supervisor pid to this file')
-  .option('-s, --setup [dir]', 'write a sample config to DIR/fluent.conf and exit')
+  .option('-s, --setup [dir]', 'write a sample config to DIR/td-agent.conf (fluentd: fluent.conf) and exit')
   .option('--dry-run', 'check the configuration and exit')
   .option('--no-supervisor', 'run in one process without a supervisor')
   .option('--workers <n>', 'number of worker processes', (v) => Number.parseInt(v, 10))
@@ -77,9 +77,12 @@ function cliLogLevel(): LogLevel | undefined {
 
 async function main(): Promise<void> {
   if (opts.setup !== undefined) {
-    const dir = typeof opts.setup === 'string' ? opts.setup : '/etc/fluent';
+    // Invoked as td-agent: /etc/td-agent/td-agent.conf (the td-agent package layout);
+    // as fluentd: /etc/fluent/fluent.conf.
+    const asTdAgent = !path.basename(process.argv[1] ?? '').startsWith('fluentd');
+    const dir = typeof opts.setup === 'string' ? opts.setup : asTdAgent ? '/etc/td-agent' : '/etc/fluent';
     fs.mkdirSync(path.join(dir, 'plugin'), { recursive: true });
-    const file = path.join(dir, 'fluent.conf');
+    const file = path.join(dir, asTdAgent ? 'td-agent.conf' : 'fluent.conf');
     if (fs.existsSync(file)) {
       console.error(`${file} already exists.`);
       process.exit(1);
