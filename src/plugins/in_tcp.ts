@@ -1,0 +1,264 @@
+// in_tcp (spec plugins §5.2): text messages over TCP (or TLS), one per `delimiter`.
+//
+//   MSG "\n" MSG "\n" ...      → <parse> → event (tag `tag`, or the `<extract> tag_key` field)
+//
+// - Time: the parser's, else the `<extract> time_key` field, else now.
+// - `source_address_key` / `source_hostname_key` add the peer's address / name to each record.
+// - Bounds: a message over `message_length_limit` is dropped; a partial message that grows
+//   past it is dropped with everything up to the next delimiter (Fluentd's rule). Without
+//   `message_length_limit` Tributary still caps a message at 8 MiB (Fluentd: unlimited), and
+//   caps open connections at `max_connections`. Every drop is counted in `stats` and logged
+//   (rate-limited).
+// - Backpressure: each read is parsed and emitted as one batch per tag; when the pipeline says
+//   pause, that connection stops reading until it drains (TCP flow control slows the sender).
+// - An unmatched message gives a rate-limited warning, as Fluentd's "pattern not matched". A
+//   message whose time cannot be parsed is dropped with a warning (Fluentd closes the
+//   connection). When the pipeline throws, the events are counted lost and the connection is
+//   closed (Fluentd logs and closes too).
+// - Bytes left without a delimiter when the peer closes are dropped (as Fluentd), counted.
+
+import { compatParse } from '../config/compat.js';
+import type { ConfigElement } from '../config/element.js';
+import { p } from '../config/params.js';
+import { ConfigError } from '../core/errors.js';
+import { EventTime } from '../core/event-time.js';
+import { DelimiterFramer, type DropReason, type Framer } from '../helpers/socket-framing.js';
+import {
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_TCP_MESSAGE_LIMIT,
+  Extractor,
+  extractSection,
+  head,
+  Notifier,
+  newStats,
+  type SocketInputStats,
+  TagBatcher,
+} from '../helpers/socket-input.js';
+import {
+  buildAllowList,
+  protocolOf,
+  type TcpConn,
+  TcpServer,
+  tlsOptions,
+  transportSection,
+} from '../helpers/socket-server.js';
+import { Input } from '../plugin/base.js';
+import { createParser, type Parser } from '../plugin/parser.js';
+import './parser_builtins.js';
+
+const params = {
+  tag: p.string({ required: true, desc: 'Tag of the events.' }),
+  port: p.integer({ default: 5170, desc: 'Port to listen on.' }),
+  bind: p.string({ default: '0.0.0.0', desc: 'Address to listen on.' }),
+  source_host_key: p.string({
+    deprecated: 'use source_hostname_key instead.',
+    desc: 'Old name of source_hostname_key.',
+  }),
+  source_hostname_key: p.string({ desc: "Add the client's hostname under this key." }),
+  source_address_key: p.string({ desc: "Add the client's IP address under this key." }),
+  message_length_limit: p.size({
+    desc: 'Longest message in bytes; longer ones are dropped (unset: 8 MiB, a Tributary bound).',
+  }),
+  blocking_timeout: p.time({ default: 0.5, desc: 'Accepted for compatibility.' }),
+  delimiter: p.string({ default: '\n', desc: 'Messages end with this string.' }),
+  send_keepalive_packet: p.bool({ default: false, desc: 'Enable TCP keepalive probes.' }),
+  backlog: p.integer({ desc: 'Listen backlog.' }),
+  max_connections: p.integer({
+    default: DEFAULT_MAX_CONNECTIONS,
+    desc: 'Tributary: connections beyond this are closed on accept (counted and logged).',
+  }),
+  security: p.section(
+    {
+      client: p.section(
+        {
+          host: p.string({ desc: 'Client address or hostname.' }),
+          network: p.string({ desc: 'Client network (CIDR).' }),
+        },
+        { multi: true, required: true, desc: 'An allowed client; others are closed on connect.' },
+      ),
+    },
+    { desc: 'Allow-list of clients.' },
+  ),
+  extract: extractSection,
+  transport: transportSection,
+} as const;
+
+export class TcpInput extends Input<typeof params> {
+  static override readonly type = 'tcp';
+  static override readonly params = params;
+  static readonly desc = 'Receives text messages over TCP, one per delimiter, parsed by <parse>.';
+  static readonly example =
+    '<source>\n  @type tcp\n  tag tcp.events\n  port 5170\n  bind 127.0.0.1\n  <parse>\n    @type json\n  </parse>\n</source>';
+
+  readonly stats: SocketInputStats = newStats();
+  private parser!: Parser<any>;
+  private binary = false;
+  private extractor: Extractor | undefined;
+  private limit = DEFAULT_TCP_MESSAGE_LIMIT;
+  private hostnameKey: string | undefined;
+  private useTls = false;
+  private server: TcpServer | undefined;
+  private notifier!: Notifier;
+  private readonly framers = new WeakMap<TcpConn, Framer>();
+  private readonly batch = new TagBatcher();
+
+  override configure(el: ConfigElement): void {
+    compatParse(el);
+    const parse = el.children('parse')[0];
+    if (!parse) throw new ConfigError('<parse> section is required.', { pos: el.pos });
+    super.configure(el);
+    const c = this.config;
+    for (const cl of c.security?.client ?? []) {
+      if (cl.host && cl.network)
+        throw new ConfigError("both of 'host' and 'network' are specified for client");
+      if (!cl.host && !cl.network)
+        throw new ConfigError("Either of 'host' and 'network' must be specified for client");
+    }
+    if (c.delimiter === '') throw new ConfigError('delimiter must not be empty');
+    this.useTls = protocolOf(c.transport, 'tcp', ['tcp', 'tls']) === 'tls';
+    this.hostnameKey = c.source_hostname_key ?? c.source_host_key;
+    this.limit = c.message_length_limit ?? DEFAULT_TCP_MESSAGE_LIMIT;
+    if (c.extract) {
+      const x = new Extractor(c.extract);
+      if (x.enabled) this.extractor = x;
+    }
+    this.parser = createParser(this.ctx, parse);
+    this.binary = this.parser.parserType === 'binary';
+    this.notifier = new Notifier(this.log);
+  }
+
+  /** The bound port (useful with `port 0`). */
+  get boundPort(): number {
+    return this.server?.port ?? this.config.port;
+  }
+
+  override async start(): Promise<void> {
+    const c = this.config;
+    const clients = c.security?.client;
+    const allow = clients ? await buildAllowList(clients) : undefined;
+    const server = new TcpServer({
+      port: c.port,
+      bind: c.bind,
+      backlog: c.backlog,
+      tls: this.useTls ? tlsOptions(c.transport!) : undefined,
+      maxConnections: c.max_connections,
+      keepAlive: c.send_keepalive_packet,
+      allow,
+      resolveHostname: this.hostnameKey !== undefined,
+      onConnection: (conn) => {
+        this.stats.accepted++;
+        this.stats.connections++;
+        this.framers.set(conn, this.framerFor(conn));
+      },
+      onData: (conn, data) => this.onData(conn, data),
+      onClose: (conn) => {
+        this.stats.connections--;
+        const f = this.framers.get(conn);
+        if (f && f.pending > 0) {
+          this.stats.partialAtClose++;
+          this.notifier.notice('debug', 'partial', 'connection closed in the middle of a message, dropped', {
+            host: conn.remoteAddr,
+            size: f.pending,
+          });
+        }
+      },
+      onNotice: (kind, kv) => {
+        if (kind === 'refused') this.stats.refused++;
+        if (kind === 'denied') {
+          this.stats.denied++;
+          this.notifier.notice('warn', 'denied', `anonymous client '${kv.host}' denied`);
+          return;
+        }
+        const msg = {
+          refused: 'connection refused: max_connections reached',
+          tls: 'TLS handshake failed',
+          error: 'tcp server error',
+        }[kind];
+        this.notifier.notice(kind === 'error' ? 'error' : 'warn', kind, msg, kv);
+      },
+    });
+    await server.listen();
+    this.server = server;
+    this.log.info('listening tcp socket', { bind: c.bind, port: this.boundPort });
+  }
+
+  private framerFor(conn: TcpConn): Framer {
+    return new DelimiterFramer(
+      this.config.delimiter,
+      this.limit,
+      (msg) => this.onMessage(conn, msg),
+      (reason, size, h) => this.onDrop(conn, reason, size, h),
+    );
+  }
+
+  private onDrop(conn: TcpConn, reason: DropReason, size: number, h: Buffer): void {
+    this.stats[reason]++;
+    const what =
+      reason === 'oversized'
+        ? "The received data is larger than 'message_length_limit', dropped:"
+        : "The buffer size exceeds 'message_length_limit', cleared:";
+    this.notifier.notice('info', reason, what, {
+      limit: this.limit,
+      size,
+      head: head(h, 32),
+      host: conn.remoteAddr,
+    });
+  }
+
+  private onData(conn: TcpConn, data: Buffer): void {
+    this.framers.get(conn)!.push(data);
+    let failed = false;
+    const ok = this.batch.flush(this.emitter, (e, tag, es) => {
+      failed = true;
+      this.stats.emitFailures += es.length;
+      this.notifier.notice('error', 'emit', 'failed to emit events; closing the connection', {
+        error: e,
+        tag,
+        host: conn.remoteAddr,
+      });
+    });
+    if (failed) conn.close();
+    else if (!ok) {
+      this.stats.pauses++;
+      conn.pauseFlow();
+      this.emitter.onDrain(() => conn.resumeFlow());
+    }
+  }
+
+  private onMessage(conn: TcpConn, msg: Buffer): void {
+    this.stats.messages++;
+    const input = this.binary ? Buffer.from(msg) : msg.toString('utf8');
+    try {
+      this.parser.parse(input, (time, record) => {
+        if (record === null) {
+          this.stats.unmatched++;
+          this.notifier.notice('warn', 'unmatched', 'pattern not matched', { message: head(msg) });
+          return;
+        }
+        const x = this.extractor;
+        const tag = x?.tag(record) ?? this.config.tag;
+        const t = time ?? x?.time(record) ?? EventTime.now();
+        if (this.config.source_address_key) record[this.config.source_address_key] = conn.remoteAddr;
+        if (this.hostnameKey) record[this.hostnameKey] = conn.hostname ?? conn.remoteAddr;
+        this.stats.events++;
+        this.batch.add(tag, t.sec, t.nsec, record);
+      });
+    } catch (e) {
+      this.stats.parseErrors++;
+      this.notifier.notice('warn', 'parse', 'invalid message, dropped', {
+        error: e as Error,
+        message: head(msg),
+        host: conn.remoteAddr,
+      });
+    }
+  }
+
+  /** Stop accepting connections; open ones are closed by shutdown(). */
+  override stop(): void {
+    void this.server?.stopListening();
+  }
+
+  override async shutdown(): Promise<void> {
+    await this.server?.closeAll();
+  }
+}

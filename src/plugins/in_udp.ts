@@ -1,0 +1,191 @@
+// in_udp (spec plugins §5.2): one datagram = one message → <parse> → event.
+//
+// - A datagram longer than `message_length_limit` (default 4096) is cut to that many bytes,
+//   as Fluentd's recvfrom(max_bytes) does; the cut is counted (`stats.truncated`) and logged
+//   (rate-limited), which Fluentd does not do.
+// - `remove_newline` (default true) chomps one trailing "\n", "\r\n" or "\r".
+// - Time: the parser's, else the `<extract> time_key` field, else now. Tag: `tag`, or the
+//   `<extract> tag_key` field.
+// - The datagrams of one event-loop turn are emitted as one batch per tag. UDP cannot push
+//   back: when the pipeline asks to pause, the events were still taken; it is counted in
+//   `stats.pauses`, and the kernel drops what the socket buffer cannot hold.
+
+import { compatParse } from '../config/compat.js';
+import type { ConfigElement } from '../config/element.js';
+import { p } from '../config/params.js';
+import { ConfigError } from '../core/errors.js';
+import { EventTime } from '../core/event-time.js';
+import {
+  chomp,
+  DatagramDispatch,
+  Extractor,
+  extractSection,
+  head,
+  Notifier,
+  newStats,
+  type SocketInputStats,
+  TagBatcher,
+} from '../helpers/socket-input.js';
+import {
+  HostCache,
+  plainAddress,
+  protocolOf,
+  transportSection,
+  UdpServer,
+} from '../helpers/socket-server.js';
+import { Input } from '../plugin/base.js';
+import { createParser, type Parser } from '../plugin/parser.js';
+import './parser_builtins.js';
+
+const params = {
+  tag: p.string({ required: true, desc: 'Tag of the events.' }),
+  port: p.integer({ default: 5160, desc: 'Port to listen on.' }),
+  bind: p.string({ default: '0.0.0.0', desc: 'Address to listen on.' }),
+  source_host_key: p.string({
+    deprecated: 'use source_hostname_key instead.',
+    desc: 'Old name of source_hostname_key.',
+  }),
+  source_hostname_key: p.string({ desc: "Add the sender's hostname under this key." }),
+  source_address_key: p.string({ desc: "Add the sender's IP address under this key." }),
+  body_size_limit: p.size({
+    deprecated: 'use message_length_limit instead.',
+    desc: 'Old name of message_length_limit.',
+  }),
+  message_length_limit: p.size({ default: 4096, desc: 'Datagrams are cut to this many bytes.' }),
+  remove_newline: p.bool({ default: true, desc: 'Remove one trailing newline from each datagram.' }),
+  receive_buffer_size: p.size({
+    deprecated: 'use receive_buffer_size in transport section instead.',
+    desc: 'SO_RCVBUF of the socket.',
+  }),
+  blocking_timeout: p.time({ default: 0.5, desc: 'Accepted for compatibility.' }),
+  extract: extractSection,
+  transport: transportSection,
+} as const;
+
+export class UdpInput extends Input<typeof params> {
+  static override readonly type = 'udp';
+  static override readonly params = params;
+  static readonly desc = 'Receives text messages over UDP, one per datagram, parsed by <parse>.';
+  static readonly example =
+    '<source>\n  @type udp\n  tag udp.events\n  port 5160\n  bind 127.0.0.1\n  <parse>\n    @type none\n  </parse>\n</source>';
+
+  readonly stats: SocketInputStats = newStats();
+  private parser!: Parser<any>;
+  private binary = false;
+  private extractor: Extractor | undefined;
+  private hostnameKey: string | undefined;
+  private limit = 4096;
+  private server: UdpServer | undefined;
+  private notifier!: Notifier;
+  private readonly batch = new TagBatcher();
+
+  override configure(el: ConfigElement): void {
+    compatParse(el);
+    const parse = el.children('parse')[0];
+    if (!parse) throw new ConfigError('<parse> section is required.', { pos: el.pos });
+    super.configure(el);
+    const c = this.config;
+    protocolOf(c.transport, 'udp', ['udp']);
+    this.hostnameKey = c.source_hostname_key ?? c.source_host_key;
+    this.limit = c.body_size_limit ?? c.message_length_limit;
+    if (c.extract) {
+      const x = new Extractor(c.extract);
+      if (x.enabled) this.extractor = x;
+    }
+    this.parser = createParser(this.ctx, parse);
+    this.binary = this.parser.parserType === 'binary';
+    this.notifier = new Notifier(this.log);
+  }
+
+  get boundPort(): number {
+    return this.server?.port ?? this.config.port;
+  }
+
+  override async start(): Promise<void> {
+    const c = this.config;
+    const dispatch = new DatagramDispatch(
+      {
+        handle: (msg, addr, name) => this.onMessage(msg, addr, name),
+        flush: () => this.flush(),
+        dropped: () => {
+          this.stats.backlogDrops++;
+          this.notifier.notice('warn', 'backlog', 'too many datagrams waiting for hostname lookups, dropped');
+        },
+      },
+      this.hostnameKey ? new HostCache() : undefined,
+    );
+    const server = new UdpServer({
+      port: c.port,
+      bind: c.bind,
+      maxBytes: this.limit,
+      receiveBufferSize: c.transport?.receive_buffer_size ?? c.receive_buffer_size,
+      onMessage: (msg, rinfo, size) => {
+        if (size > msg.length) {
+          this.stats.truncated++;
+          this.notifier.notice(
+            'warn',
+            'truncated',
+            "datagram larger than 'message_length_limit', truncated",
+            {
+              limit: this.limit,
+              size,
+              host: rinfo.address,
+            },
+          );
+        }
+        dispatch.push(msg, plainAddress(rinfo.address), rinfo.port);
+      },
+      onError: (e) => this.notifier.notice('error', 'udp', 'udp socket error', { error: e }),
+    });
+    await server.listen();
+    this.server = server;
+    this.log.info('listening udp socket', { bind: c.bind, port: this.boundPort });
+  }
+
+  private onMessage(msg: Buffer, addr: string, hostname: string | undefined): void {
+    this.stats.messages++;
+    let input: string | Buffer;
+    if (this.binary) input = Buffer.from(msg);
+    else input = this.config.remove_newline ? chomp(msg.toString('utf8')) : msg.toString('utf8');
+    try {
+      this.parser.parse(input, (time, record) => {
+        if (record === null) {
+          this.stats.unmatched++;
+          this.notifier.notice('warn', 'unmatched', 'pattern not matched', { data: head(input) });
+          return;
+        }
+        const x = this.extractor;
+        const tag = x?.tag(record) ?? this.config.tag;
+        const t = time ?? x?.time(record) ?? EventTime.now();
+        if (this.config.source_address_key) record[this.config.source_address_key] = addr;
+        if (this.hostnameKey) record[this.hostnameKey] = hostname ?? addr;
+        this.stats.events++;
+        this.batch.add(tag, t.sec, t.nsec, record);
+      });
+    } catch (e) {
+      this.stats.parseErrors++;
+      this.notifier.notice('warn', 'parse', 'invalid message, dropped', {
+        error: e as Error,
+        data: head(input),
+        host: addr,
+      });
+    }
+  }
+
+  private flush(): void {
+    const ok = this.batch.flush(this.emitter, (e, tag, es) => {
+      this.stats.emitFailures += es.length;
+      this.notifier.notice('error', 'emit', 'failed to emit events', { error: e, tag });
+    });
+    if (!ok) this.stats.pauses++;
+  }
+
+  override stop(): void {
+    this.server?.close();
+    this.server = undefined;
+  }
+
+  override shutdown(): void {
+    this.stop();
+  }
+}
