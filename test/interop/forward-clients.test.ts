@@ -83,8 +83,8 @@ type Sender = ReturnType<typeof fluentLogger.createFluentSender>;
 
 function emitAcked(s: Sender, label: string, rec: Record<string, unknown>, time?: unknown): Promise<void> {
   return new Promise((resolve, reject) => {
-    // biome-ignore lint/suspicious/noExplicitAny: the typings miss the EventTime overloads
-    const emit = s.emit as any;
+    // The typings miss the EventTime and callback overloads.
+    const emit = s.emit as unknown as (...args: unknown[]) => void;
     const cb = (err: Error | undefined) => (err ? reject(err) : resolve());
     if (time === undefined) emit.call(s, label, rec, cb);
     else emit.call(s, label, rec, time, cb);
