@@ -1,0 +1,21 @@
+// http → null: 8 keep-alive connections posting one-event json= form posts
+import { record } from '../../lib/records.js';
+import type { Scenario } from '../../lib/scenario.js';
+import { byteSinkHttp, type HttpLoad, httpRun } from '../../lib/shapes.js';
+
+const load: HttpLoad = {
+  contentType: 'application/x-www-form-urlencoded',
+  body: `json=${encodeURIComponent(JSON.stringify(record(1)))}`,
+  eventsPerRequest: 1,
+};
+
+export const scenario: Scenario = {
+  name: 'http-null-form',
+  title: 'http → null: 8 keep-alive connections posting one-event json= form posts',
+  unit: 'events',
+  defaultEvents: 200_000,
+  needs: [['input', 'http']],
+  baselineLabel: 'raw socket reader (counts bytes, canned 200s)',
+  run: httpRun('http-null-form', load),
+  baseline: byteSinkHttp(load),
+};
