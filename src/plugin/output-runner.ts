@@ -107,11 +107,15 @@ export class OutputRunner {
   private nextFlushAt = 0;
   private forced = 0;
   private stopping = false;
+  /** Shutdown is past its forced flush: start no more writes. */
+  private closing = false;
   private stopped = false;
   private unsubscribe: (() => void) | undefined;
   private drainWaiters: (() => void)[] = [];
   private completionWaiters: (() => void)[] = [];
   private readonly awaiting = new Map<string, AwaitingCommit>();
+  /** Purges started by commitWrite (shutdown waits for them). */
+  private readonly purges = new Set<Promise<void>>();
   private blocked: { run: () => void; fail: (e: Error) => void }[] = [];
   private diskFullUntil = 0;
   private readonly throttle = new LogThrottle(10_000);
@@ -360,7 +364,7 @@ export class OutputRunner {
 
   private kick(force = false): void {
     const buf = this.buffer;
-    if (!buf || this.stopped) return;
+    if (!buf || this.stopped || this.closing) return;
     const now = this.now();
     while (this.active < this.cfg.flushThreadCount && buf.queue.length > 0) {
       if (this.retry) {
@@ -475,7 +479,9 @@ export class OutputRunner {
     const c = e.chunk;
     this.st.write_count++;
     this.st.write_records += c.records;
-    void this.purgeLogged(c);
+    const purge = this.purgeLogged(c);
+    this.purges.add(purge);
+    void purge.finally(() => this.purges.delete(purge));
     this.succeeded(c, false);
     this.settled();
     return true;
@@ -719,8 +725,10 @@ export class OutputRunner {
     if (this.blocked.length > 0) this.log.warn('breaking block behavior to shutdown Fluentd');
     for (const b of this.blocked.splice(0)) b.fail(new BufferOverflowError('buffer is shutting down'));
     if (this.buffer && this.cfg.flushAtShutdown) await this.flushAll();
+    this.closing = true; // no new flushes from here on: finish the running ones
     while (this.active > 0) await this.nextCompletion();
     await this.settleCommitsAtShutdown();
+    await Promise.all([...this.purges]);
     this.stopped = true;
     this.unsubscribe?.();
     const buf = this.buffer;

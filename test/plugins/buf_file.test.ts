@@ -107,3 +107,47 @@ test('file buffer: torn tail truncated, garbage and bad meta quarantined, the re
   assert.deepEqual(fs.readdirSync(dir), []);
   await o2.shutdown();
 });
+
+test('file buffer with workers: worker 0 resumes the chunks of a single-worker run, others do not', async () => {
+  const dir = path.join(tmp, 'workers');
+  const o1 = makeOutput(ScriptedOutput, conf(dir, 'chunk_limit_records 3\nretry_wait 1h\n'));
+  o1.behavior = () => new Error('down');
+  await o1.start();
+  await o1.emit('t', stream(5)); // one queued chunk (3) and one staged (2)
+  await waitFor(() => o1.runner.retry !== undefined && o1.runner.inFlight === 0);
+  await o1.shutdown();
+  assert.equal(fs.readdirSync(dir).filter((n) => n.endsWith('.log')).length, 2);
+
+  const w1 = makeOutput(ScriptedOutput, conf(dir, 'chunk_limit_records 3\n'), {
+    system: { workers: 2 },
+    workerId: 1,
+  });
+  await w1.start();
+  assert.equal(w1.stats()!.buffered_records, 0, 'worker 1 leaves them alone');
+  await w1.shutdown();
+
+  const { log, lines } = captureLogger();
+  const w0 = makeOutput(ScriptedOutput, conf(dir, 'chunk_limit_records 3\n'), {
+    system: { workers: 2 },
+    workerId: 0,
+    log,
+  });
+  await w0.start();
+  assert.equal(w0.stats()!.buffered_records, 5);
+  assert.ok(lines.some((l) => l.includes('resuming buffer chunks left by a single-worker run')));
+  assert.deepEqual(
+    fs.readdirSync(dir).filter((n) => n.startsWith('buffer.')),
+    [],
+    'moved into worker0/',
+  );
+  await w0.flushAll();
+  assert.deepEqual(
+    w0
+      .writtenRecords()
+      .map((r) => r.n as number)
+      .sort((a, b) => a - b),
+    [0, 1, 2, 3, 4],
+  );
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'worker0')), []);
+  await w0.shutdown();
+});

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import * as zlib from 'node:zlib';
 import { EventStream } from '../../src/core/event-stream.js';
 import { FileOutput } from '../../src/plugins/out_file.js';
-import { makeOutput } from '../unit/buffer/helpers.js';
+import { makeOutput, waitFor } from '../unit/buffer/helpers.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trib-outfile-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -91,4 +91,45 @@ test('out_file: no time chunk key → <path>_0.log', async () => {
   await o.flushAll();
   assert.equal(fs.readFileSync(`${p}_0.log`, 'utf8'), '{"a":1}\n');
   await o.shutdown();
+});
+
+test('out_file symlink_path points at the file-buffer chunk of the latest time slice', async () => {
+  const p = path.join(tmp, 'e', 'app');
+  const link = path.join(tmp, 'e', 'current', '${tag}.log');
+  const rel = path.join(tmp, 'e', 'rel.log');
+  const mk = (l: string, extra = '') =>
+    makeOutput(
+      FileOutput,
+      `path ${p}\nsymlink_path ${l}\n${extra}<buffer tag,time>\n@type file\npath ${path.join(tmp, 'e', `buf${extra ? 'r' : ''}`)}\ntimekey 1h\ntimekey_use_utc true\n</buffer>`,
+    );
+  const o = mk(link);
+  await o.start();
+  await o.emit('web', es({ a: 1 })); // 03:xx slice
+  const later = new EventStream();
+  later.add(T + 3600, 0, { a: 2 }); // 04:xx slice: the latest
+  await o.emit('web', later);
+  await o.emit('web', es({ a: 3 })); // back to 03:xx: the link stays on 04:xx
+  const target = fs.readlinkSync(path.join(tmp, 'e', 'current', 'web.log'));
+  const chunks = [...o.runner.buffer!.stage.values()];
+  const newest = chunks.find((c) => c.metadata.timekey === T - (T % 3600) + 3600)!;
+  assert.equal(target, newest.path);
+  assert.match(fs.readFileSync(path.join(tmp, 'e', 'current', 'web.log'), 'utf8'), /"a":2/);
+  await o.shutdown();
+
+  const r = mk(rel, 'symlink_path_use_relative true\n');
+  await r.start();
+  await r.emit('web', es({ a: 1 }));
+  await waitFor(() => fs.existsSync(rel));
+  assert.ok(!path.isAbsolute(fs.readlinkSync(rel)));
+  assert.match(fs.readFileSync(rel, 'utf8'), /"a":1/);
+  await r.shutdown();
+
+  assert.throws(
+    () =>
+      makeOutput(
+        FileOutput,
+        `path ${p}\n<buffer>\n@type memory\n</buffer>\n<secondary>\n@type file\npath ${p}x\nsymlink_path ${link}\n</secondary>`,
+      ),
+    /symlink_path option is unavailable in <secondary>/,
+  );
 });

@@ -61,7 +61,7 @@ export function captureLogger(): { log: Logger; lines: string[] } {
 export function makeOutput<T extends BufferedOutput>(
   cls: PluginClass<T>,
   body: string,
-  opts: { system?: Partial<SystemConfig>; log?: Logger; id?: string } = {},
+  opts: { system?: Partial<SystemConfig>; log?: Logger; id?: string; workerId?: number } = {},
 ): T {
   const root = parseConfig(`<match **>\n${opts.id ? `@id ${opts.id}\n` : ''}${body}\n</match>`, 'test.conf');
   const el = root.elements[0]!;
@@ -69,6 +69,7 @@ export function makeOutput<T extends BufferedOutput>(
   return createPlugin(cls, el, {
     log,
     ...(opts.system ? { system: opts.system } : {}),
+    ...(opts.workerId !== undefined ? { workerId: opts.workerId } : {}),
     createOutput: (sub) => {
       const type = sub.params.get('@type')?.value;
       const c =

@@ -206,3 +206,29 @@ test('shutdown flushes a memory buffer (flush_at_shutdown default true)', async 
   assert.equal(o.writtenRecords().length, 4);
   assert.equal(lines.filter((l) => l.includes('[warn]')).length, 0, lines.join('\n'));
 });
+
+test('slow_flush_log_threshold: a flush longer than the threshold is logged', async () => {
+  const { log, lines } = captureLogger();
+  const o = makeOutput(ScriptedOutput, 'slow_flush_log_threshold 5\n<buffer>\nflush_mode lazy\n</buffer>', {
+    log,
+    id: 'slow',
+  });
+  const clock = { now: 100 };
+  o.runner.now = () => clock.now;
+  let took = 4;
+  o.behavior = () => {
+    clock.now += took;
+    return undefined;
+  };
+  await o.start();
+  o.emit('t', stream(1));
+  await o.flushAll();
+  assert.ok(!lines.some((l) => l.includes('slow_flush_log_threshold')));
+  took = 6;
+  o.emit('t', stream(1));
+  await o.flushAll();
+  const w = lines.filter((l) => l.includes('buffer flush took longer time than slow_flush_log_threshold:'));
+  assert.equal(w.length, 1);
+  assert.match(w[0]!, /elapsed_time=6 slow_flush_log_threshold=5 plugin_id="?slow/);
+  await o.shutdown();
+});
