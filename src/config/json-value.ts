@@ -84,6 +84,19 @@ export class JsonWatcher {
     return this.mode === ERR;
   }
 
+  /**
+   * Would the text fed so far be complete if `close` came next? With `dropComma`, as if the last
+   * non-blank character (a `,` fed in AFTER position) had not been fed. Blanks fed since do not
+   * matter: outside strings and comments they change nothing a closing bracket depends on.
+   */
+  closableWith(close: string, dropComma: boolean): boolean {
+    if (this.mode === ERR || this.inStringOrComment) return false;
+    const probe = this.clone();
+    if (dropComma && (probe.mode === VALUE || probe.mode === KEY)) probe.mode = AFTER;
+    probe.feed(close);
+    return probe.complete;
+  }
+
   /** Inside a string or a comment (a closing bracket fed now would not close anything). */
   get inStringOrComment(): boolean {
     return this.mode === STR || this.comment !== 0;

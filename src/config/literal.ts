@@ -59,6 +59,7 @@ export function scanUnquoted(sc: Scanner, boundary: Boundary): string | null {
   const t = sc.text;
   const start = sc.pos;
   let p = start;
+  const memo: TagMemo = { start: -1, end: -1, result: false };
   while (p < t.length) {
     const c = t.charCodeAt(p);
     if (c === 35 /* # */) {
@@ -78,7 +79,7 @@ export function scanUnquoted(sc: Scanner, boundary: Boundary): string | null {
     } else {
       if (c === 62 /* > */) break;
       if (isBlank(c) || c === 13) {
-        if (tagEndsAt(t, p)) break;
+        if (tagEndsAt(t, p, memo)) break;
         while (isBlank(t.charCodeAt(p)) || t.charCodeAt(p) === 13) p++;
         continue;
       }
@@ -89,15 +90,43 @@ export function scanUnquoted(sc: Scanner, boundary: Boundary): string | null {
   return p > start ? t.slice(start, p) : null;
 }
 
+/**
+ * Memo for tagEndsAt. A comment runs to the first CR/LF, so every lookahead that meets a `#` in
+ * [start, end) of the same line continues at `end` with the same outcome (keeps scans linear).
+ */
+interface TagMemo {
+  start: number;
+  end: number;
+  result: boolean;
+}
+
 /** `(?:[ \t\r\n]|#.*?(?:\z|[\r\n]))*>` matches at p. */
-function tagEndsAt(t: string, p: number): boolean {
+function tagEndsAt(t: string, p: number, memo: TagMemo): boolean {
   let i = p;
+  let first = -1;
+  let firstEnd = -1;
+  let result: boolean;
   for (;;) {
     const c = t.charCodeAt(i);
     if (c === 32 || c === 9 || c === 13 || c === 10) i++;
-    else if (c === 35) i = afterCommentTerminator(t, i);
-    else return c === 62;
+    else if (c === 35) {
+      if (first < 0) {
+        if (i >= memo.start && i < memo.end) return memo.result;
+        first = i;
+        i = afterCommentTerminator(t, i);
+        firstEnd = i;
+      } else i = afterCommentTerminator(t, i);
+    } else {
+      result = c === 62;
+      break;
+    }
   }
+  if (first >= 0) {
+    memo.start = first;
+    memo.end = firstEnd;
+    memo.result = result;
+  }
+  return result;
 }
 
 /** After the opening `"`. */
@@ -212,27 +241,15 @@ export function scanJson(sc: Scanner, ctx: EvalContext, isArray: boolean, start:
     throw sc.error(`got incomplete JSON ${isArray ? 'array' : 'hash'} configuration`, start);
   };
   const lastBrace = t.lastIndexOf('}');
-  let w = new JsonWatcher();
+  const w = new JsonWatcher();
   w.feed(isArray ? '[' : '{');
   let text = isArray ? '[' : '{';
-  // watcher states for the "closable here?" test: at line start, after / before the last non-blank
-  let atLineStart = w;
-  let lastNonBlank: JsonWatcher | null = null;
-  let beforeLastNonBlank: JsonWatcher | null = null;
-  let lastNonBlankChar = '';
+  let lastNonBlankChar = ''; // of the current line
   const feed = (c: string): void => {
-    const before = w;
-    w = w.clone();
     w.feed(c);
     text += c;
-    if (c === '\n') {
-      atLineStart = w;
-      lastNonBlank = null;
-    } else if (!RUBY_RSTRIP.has(c)) {
-      beforeLastNonBlank = before;
-      lastNonBlank = w;
-      lastNonBlankChar = c;
-    }
+    if (c === '\n') lastNonBlankChar = '';
+    else if (!RUBY_RSTRIP.has(c)) lastNonBlankChar = c;
   };
   for (;;) {
     if (w.failed || sc.pos >= t.length) return incomplete();
@@ -244,15 +261,7 @@ export function scanJson(sc: Scanner, ctx: EvalContext, isArray: boolean, start:
     }
     const c = t[sc.pos++]!;
     if (c === '#') {
-      let closable = false;
-      if (!w.inStringOrComment) {
-        const base =
-          lastNonBlank === null ? atLineStart : lastNonBlankChar === ',' ? beforeLastNonBlank! : lastNonBlank;
-        const probe = base.clone();
-        probe.feed(close);
-        closable = probe.complete;
-      }
-      if (closable) {
+      if (w.closableWith(close, lastNonBlankChar === ',')) {
         const nl = t.indexOf('\n', sc.pos);
         if (nl < 0) {
           sc.pos = t.length;
