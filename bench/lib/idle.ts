@@ -77,11 +77,12 @@ export function idleRun(seconds: () => number) {
 export function idleBaseline(seconds: () => number) {
   return async (): Promise<Measurement> => {
     const child = new Child(
-      spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], {
+      spawn(process.execPath, ['-e', "setInterval(() => {}, 1 << 30); console.log('ready')"], {
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
     );
     try {
+      await child.waitOutput(/ready/, 'the idle node process to start');
       return await idleFor(child, seconds(), () => [child.pid]);
     } finally {
       await child.stop();
