@@ -23,7 +23,7 @@ import { type Store, StoreError } from './store/types.js';
 
 export const DEFAULT_LIMITS: Limits = {
   maxImportBytes: 64 * 1024 * 1024,
-  maxImportDecompressedBytes: 256 * 1024 * 1024,
+  maxImportDecompressedBytes: 128 * 1024 * 1024,
   maxFormBytes: 4 * 1024 * 1024,
   maxDepth: 100,
 };
@@ -57,6 +57,39 @@ const STORE_STATUS: Record<StoreError['kind'], number> = {
   conflict: 503,
 };
 
+function errorStatus(err: unknown): number {
+  if (err instanceof ApiError) return err.status;
+  if (err instanceof StoreError) return STORE_STATUS[err.kind];
+  if (err instanceof ImportBodyError) return err.tooLarge ? 413 : 400;
+  return 500;
+}
+
+/** Read and discard the rest of a request body (at most `limit` bytes). */
+function drain(req: IncomingMessage, limit: number): Promise<void> {
+  if (req.readableEnded || req.destroyed) return Promise.resolve();
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve();
+  return new Promise((resolve) => {
+    let n = 0;
+    const done = () => {
+      req.off('data', onData);
+      resolve();
+    };
+    const onData = (c: Buffer) => {
+      n += c.length;
+      if (n > limit) {
+        req.pause();
+        done();
+      }
+    };
+    req.on('data', onData);
+    req.once('end', done);
+    req.once('error', done);
+    req.once('close', done);
+    req.resume();
+  });
+}
+
 export function createApp(opts: AppOptions): App {
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const { store, keys, logger } = opts;
@@ -72,7 +105,18 @@ export function createApp(opts: AppOptions): App {
   let inFlight = 0;
   let waiters: Array<() => void> = [];
 
-  const fail = (res: ServerResponse, err: unknown, method: string, path: string): number => {
+  const fail = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    err: unknown,
+    method: string,
+    path: string,
+  ): Promise<number> => {
+    const status = errorStatus(err);
+    // Clients (Ruby's net/http, httpclient) write the whole body before reading the answer: an
+    // early 404/401 must not close the connection under them, so the body is read and dropped
+    // first — up to the import limit; a 413 closes the connection instead.
+    if (status !== 413) await drain(req, limits.maxImportBytes);
     if (err instanceof ApiError) {
       sendError(res, err.status, err.message, err.error);
       return err.status;
@@ -125,7 +169,7 @@ export function createApp(opts: AppOptions): App {
       });
       status = res.statusCode;
     } catch (err) {
-      status = fail(res, err, method, path);
+      status = await fail(req, res, err, method, path);
     }
     if (logger.enabled('debug')) {
       logger.debug('request', { method, path, status, ms: Math.round(performance.now() - started) });

@@ -218,3 +218,18 @@ test('unique ids are forgotten after the dedupe window (pruned at start and hour
     await s.close();
   }
 });
+
+test('an early answer (404, 401) reads the body first, so a client writing it all gets the answer', async () => {
+  const body = Buffer.alloc(8 * 1024 * 1024 + 7, 0x5a);
+  const big = await startTestServer({ limits: { maxImportBytes: 16 * 1024 * 1024 } });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const r = await big.put('/v3/table/import/nodb/nowhere/msgpack.gz', body);
+      assert.equal(r.status, 404);
+      const u = await big.put('/v3/table/import/nodb/nowhere/msgpack.gz', body, `1/${'0'.repeat(40)}`);
+      assert.equal(u.status, 401);
+    }
+  } finally {
+    await big.close();
+  }
+});
