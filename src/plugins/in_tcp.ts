@@ -127,6 +127,13 @@ export class TcpInput extends Input<typeof params> {
     this.notifier = new Notifier(this.log);
   }
 
+  /** Bytes held for incomplete messages, over all open connections. */
+  get bufferedBytes(): number {
+    let n = 0;
+    for (const conn of this.server?.conns ?? []) n += this.framers.get(conn)?.pending ?? 0;
+    return n;
+  }
+
   /** The bound port (useful with `port 0`). */
   get boundPort(): number {
     return this.server?.port ?? this.config.port;

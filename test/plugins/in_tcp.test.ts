@@ -112,7 +112,10 @@ test('unmatched lines and bad times warn and are counted; the connection keeps g
 });
 
 test('message_length_limit: oversized lines dropped, a long partial line discarded to the next newline', async () => {
-  const { d, port } = await startInput(TcpInput, `tag t\nmessage_length_limit 10\n<parse>\n@type none\n</parse>`);
+  const { d, port } = await startInput(
+    TcpInput,
+    `tag t\nmessage_length_limit 10\n<parse>\n@type none\n</parse>`,
+  );
   try {
     const c = Client.tcp(port);
     await c.write('short\n0123456789A\nok\n');
