@@ -11,6 +11,7 @@ import { HttpInput } from './in_http.js';
 import { MonitorAgentInput } from './in_monitor_agent.js';
 import { SampleInput } from './in_sample.js';
 import { SyslogInput } from './in_syslog.js';
+import { TailInput } from './in_tail/index.js';
 import { TcpInput } from './in_tcp.js';
 import { UdpInput } from './in_udp.js';
 import { CopyOutput } from './out_copy.js';
@@ -40,6 +41,7 @@ export const builtinPlugins: PluginClass[] = [
   TcpInput,
   UdpInput,
   SyslogInput,
+  TailInput,
   ...(BUILTIN_PARSERS as readonly PluginClass[]),
 ];
 

@@ -1,0 +1,606 @@
+// Files and paths: which inode each watched path shows, which readers exist, and every kind of
+// rotation (spec plugins §4.3, §4.4; users' pains §1.1).
+//
+//   PathWatcher (one per target path) ──shows──▶ FileReader (one per inode, keyed dev:ino)
+//
+// A file is identified by its inode (with birth time against reuse), never by its name, so a
+// rename into a name the glob also matches is the same reader, not a second copy.
+// - rename + create: the old reader becomes 'rotated' (read to its end, closed after
+//   rotate_wait); the new file is read from 0. Siblings modified since the old file's last
+//   write that nobody read (several rotations between two looks) are read from 0 too.
+// - delete (+ recreate): same, the deleted file is read through its descriptor, then closed.
+// - truncate / copytruncate: reader.truncated(); copies.ts finds the copy's unread tail.
+// - symlink retarget: stat follows the link, so a new target is an inode change.
+// - restart: load() resumes each pos-file entry by inode, finds rotated files in their
+//   directory, and reads rotations that happened while the daemon was down.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Logger } from '../../core/log.js';
+import { LogThrottle } from '../../core/log.js';
+import type { Emitter } from '../../plugin/types.js';
+import { copySource, findCopy } from './copies.js';
+import type { DirWatcher } from './dir-watch.js';
+import { type LineConverter, MultilineState } from './events.js';
+import type { GroupLimiter } from './group.js';
+import { BufferPool, LineBuffer } from './line-buffer.js';
+import type { PosEntry, PositionFile } from './pos-file.js';
+import {
+  FileReader,
+  MAX_INFLIGHT,
+  type ReaderHost,
+  type ReaderSettings,
+  type StepResult,
+  type TailStats,
+} from './reader.js';
+import { ReadScheduler } from './scheduler.js';
+import { findByInode, realpathOr, rotatedSiblings } from './siblings.js';
+
+const CLOSE_WAIT_MS = 30_000;
+const MAX_RELEASED = 10_000;
+
+export interface TrackerOptions {
+  settings: ReaderSettings;
+  log: Logger;
+  converter: LineConverter;
+  emitter: Emitter;
+  pos: PositionFile;
+  readFromHead: boolean;
+  maxLineSize: number;
+  truncateLongLines: boolean;
+  maxOpenFiles: number;
+  multiline: boolean;
+  tagFor: (path: string) => string;
+  groups: GroupLimiter | undefined;
+  watchTimer: boolean;
+}
+
+export class PathWatcher {
+  reader: FileReader | undefined;
+  realPath: string;
+  lastSize = -1;
+  lastMtime = -1;
+  /** The file that left this path (rotation not yet followed by a new file). */
+  gone: { mtimeMs: number; realPath: string } | undefined;
+  /** What index() registered: file paths and directories. */
+  files: string[] = [];
+  dirs: string[] = [];
+
+  constructor(readonly path: string) {
+    this.realPath = path;
+  }
+}
+
+function statFile(p: string): fs.Stats | undefined {
+  try {
+    const st = fs.statSync(p);
+    return st.isFile() ? st : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameFile(r: FileReader, st: fs.Stats): boolean {
+  return (
+    st.ino === r.ino && st.dev === r.dev && (!r.birthMs || !st.birthtimeMs || st.birthtimeMs === r.birthMs)
+  );
+}
+
+export class Tracker implements ReaderHost {
+  readonly settings: ReaderSettings;
+  readonly log: Logger;
+  readonly throttle = new LogThrottle(10_000);
+  readonly converter: LineConverter;
+  readonly emitter: Emitter;
+  readonly pos: PositionFile;
+  readonly buffers = new BufferPool();
+  readonly stats: TailStats = {
+    opened: 0,
+    closed: 0,
+    rotated: 0,
+    truncated: 0,
+    throttled: 0,
+    linesRead: 0,
+    bytesRead: 0,
+    eventsEmitted: 0,
+    eventsDropped: 0,
+    emitRetries: 0,
+    longLines: 0,
+    recoveredRotations: 0,
+    copiesFound: 0,
+  };
+  readonly readers = new Map<string, FileReader>();
+  readonly watchers = new Map<string, PathWatcher>();
+  readonly scheduler: ReadScheduler;
+  dirs: DirWatcher | undefined;
+  startup = true;
+  openFds = 0;
+  peakFds = 0;
+  private readonly o: TrackerOptions;
+  /** Files read before and closed, still on disk: resumed if a glob finds them again. */
+  private readonly released = new Map<number, { entry: PosEntry; birthMs: number }>();
+  /** pos-file entries of files at their path, not yet claimed by a watcher (startup only). */
+  private readonly loaded = new Map<number, PosEntry>();
+  private readonly rotatedWhileDown = new Set<string>();
+  private readonly watchersByFile = new Map<string, Set<PathWatcher>>();
+  private readonly readersByFile = new Map<string, Set<FileReader>>();
+  private readonly idle = new Set<FileReader>();
+  private readonly dirty = new Set<PathWatcher>();
+  private dirtyScheduled = false;
+  private stopped = false;
+
+  constructor(o: TrackerOptions) {
+    this.o = o;
+    this.settings = o.settings;
+    this.log = o.log;
+    this.converter = o.converter;
+    this.emitter = o.emitter;
+    this.pos = o.pos;
+    this.scheduler = new ReadScheduler(o.emitter, 2, (r, res) => this.stepped(r, res));
+  }
+
+  // ---- startup: the pos file -----------------------------------------------------------
+
+  /** Resumes the pos file's entries; call once before the first sync(). */
+  load(): void {
+    const posMtime = this.pos.mtimeAtOpen;
+    const newer = (st: fs.Stats) => posMtime > 0 && st.birthtimeMs > posMtime;
+    const byIno = new Map<number, { path: string; pos: number; ino: number }>();
+    for (const e of this.pos.loaded) {
+      if (e.ino === 0) continue;
+      byIno.delete(e.ino);
+      byIno.set(e.ino, e);
+    }
+    const keep: PosEntry[] = [];
+    const mk = (p: string, pos: number, ino: number): PosEntry => {
+      const e = { path: p, pos, ino, offset: -1, removed: false };
+      keep.push(e);
+      return e;
+    };
+    const recovered: { file: string; st: fs.Stats; entry: PosEntry; tagPath: string }[] = [];
+    const missed = new Map<string, number>();
+    for (const e of byIno.values()) {
+      const st = statFile(e.path);
+      if (st && st.ino === e.ino && !newer(st)) {
+        this.loaded.set(e.ino, mk(e.path, e.pos, e.ino));
+        continue;
+      }
+      const real = realpathOr(e.path);
+      const dirs = [...new Set([path.dirname(e.path), path.dirname(real)])];
+      let found = findByInode(dirs, path.basename(e.path), e.ino);
+      if (found && newer(found.st)) found = undefined;
+      if (found) {
+        const entry = mk(e.path, e.pos, e.ino);
+        recovered.push({ file: found.path, st: found.st, entry, tagPath: e.path });
+      }
+      if (st || found) {
+        this.rotatedWhileDown.add(e.path);
+        const since = found ? found.st.mtimeMs : posMtime;
+        missed.set(e.path, Math.min(missed.get(e.path) ?? since, since));
+      }
+    }
+    this.pos.rewrite(keep);
+    for (const r of recovered) {
+      this.log.info(`${r.tagPath} was rotated while stopped; reading ${r.file} from ${r.entry.pos}`);
+      this.recoverReader(r.file, r.st, r.entry.pos, r.entry, r.tagPath);
+    }
+    for (const [p, since] of missed) this.readMissed(p, since);
+  }
+
+  /** Rotated siblings of `p` written after `sinceMs` that were never read: read them from 0. */
+  private readMissed(p: string, sinceMs: number): void {
+    if (!(sinceMs > 0)) return;
+    const seen = new Set<number>();
+    const skip = (st: fs.Stats) => {
+      if (seen.has(st.ino)) return true;
+      seen.add(st.ino);
+      return this.known(st);
+    };
+    const current = statFile(p);
+    if (current) seen.add(current.ino);
+    for (const base of new Set([p, realpathOr(p)])) {
+      for (const f of rotatedSiblings(base, sinceMs, skip)) {
+        this.stats.recoveredRotations++;
+        this.log.warn(`found ${f.path}, rotated from ${p} before it was read; reading it from the head`);
+        this.recoverReader(f.path, f.st, 0, this.pos.add(f.path, 0, f.st.ino), p);
+      }
+    }
+  }
+
+  /** Whether the inode is already read, was read, or is claimed by the pos file. */
+  private known(st: fs.Stats): boolean {
+    if (this.readers.has(`${st.dev}:${st.ino}`) || this.loaded.has(st.ino)) return true;
+    const rel = this.released.get(st.ino);
+    return rel !== undefined && (!rel.birthMs || rel.birthMs === st.birthtimeMs);
+  }
+
+  /** A reader for a file that is no longer at a watched path: read to its end, then closed. */
+  private recoverReader(
+    file: string,
+    st: fs.Stats,
+    pos: number,
+    entry: PosEntry,
+    tagPath: string,
+  ): FileReader {
+    const r = this.createReader(tagPath, st, pos > st.size ? 0 : pos, entry, file);
+    this.schedule(r);
+    return r;
+  }
+
+  // ---- watchers ------------------------------------------------------------------------
+
+  /** Starts watchers for new targets and stops those no longer matched. */
+  sync(targets: Map<string, fs.Stats>): void {
+    for (const [p, w] of this.watchers) if (!targets.has(p)) this.unwatch(w);
+    for (const [p, st] of targets) {
+      if (this.watchers.has(p)) continue;
+      const w = new PathWatcher(p);
+      this.watchers.set(p, w);
+      this.o.groups?.add(p);
+      this.index(w, true);
+      this.check(w, st);
+    }
+    if (this.startup) {
+      this.startup = false;
+      this.rotatedWhileDown.clear();
+      for (const [ino, entry] of this.loaded) {
+        const st = statFile(entry.path);
+        this.released.set(ino, { entry, birthMs: st?.birthtimeMs ?? 0 });
+      }
+      this.loaded.clear();
+    }
+  }
+
+  private unwatch(w: PathWatcher): void {
+    if (w.reader) this.detach(w);
+    this.index(w, false);
+    this.o.groups?.remove(w.path);
+    this.watchers.delete(w.path);
+  }
+
+  /** Looks at the path again: same file (read more), truncated, rotated, gone or new. */
+  check(w: PathWatcher, given?: fs.Stats): void {
+    if (this.stopped) return;
+    const st = given ?? statFile(w.path);
+    const r = w.reader;
+    if (r && st && sameFile(r, st)) {
+      if (st.size !== w.lastSize || st.mtimeMs !== w.lastMtime) {
+        w.lastSize = st.size;
+        w.lastMtime = st.mtimeMs;
+        this.schedule(r);
+      }
+      return;
+    }
+    if (r) this.detach(w);
+    if (!st) return;
+    const gone = w.gone;
+    w.gone = undefined;
+    const nr = this.attach(w, st);
+    if (gone && nr) this.readMissed(gone.realPath, gone.mtimeMs);
+  }
+
+  /** The path no longer shows w.reader's file. */
+  private detach(w: PathWatcher): void {
+    const r = w.reader!;
+    w.reader = undefined;
+    let mtimeMs = 0;
+    try {
+      if (r.fd !== undefined) mtimeMs = fs.fstatSync(r.fd).mtimeMs;
+    } catch {
+      // unknown: no sibling scan
+    }
+    w.gone = { mtimeMs, realPath: r.realPath };
+    if (--r.owners > 0) return;
+    this.indexReader(r, false);
+    this.log.info(`detected rotation of ${w.path}; waiting ${this.settings.rotateWaitMs / 1000} seconds`);
+    r.rotate(Date.now());
+  }
+
+  /** The reader for the file at w.path: an existing one (same inode) or a new one. */
+  private attach(w: PathWatcher, st: fs.Stats): FileReader | undefined {
+    let r = this.readers.get(`${st.dev}:${st.ino}`);
+    if (r && (r.closing || !sameFile(r, st))) return undefined; // closing: retried next tick
+    if (!r) {
+      let pos: number;
+      let entry: PosEntry | undefined = this.loaded.get(st.ino);
+      const rel = this.released.get(st.ino);
+      let shadow: FileReader | undefined;
+      if (entry) {
+        this.loaded.delete(st.ino);
+        pos = entry.pos > st.size ? 0 : entry.pos;
+      } else if (rel && (!rel.birthMs || rel.birthMs === st.birthtimeMs)) {
+        this.released.delete(st.ino);
+        entry = rel.entry;
+        pos = entry.pos > st.size ? 0 : entry.pos;
+      } else if (this.startup && !this.rotatedWhileDown.has(w.path)) {
+        pos = this.o.readFromHead ? 0 : st.size;
+      } else {
+        pos = 0;
+        shadow = copySource(this.readers.values(), realpathOr(w.path), st.size);
+        if (shadow) pos = Math.min(shadow.lines.consumed, st.size);
+      }
+      entry ??= this.pos.add(w.path, pos, st.ino);
+      this.pos.update(entry, pos, st.ino);
+      r = this.createReader(w.path, st, pos, entry);
+      if (shadow) {
+        r.shadowOf = shadow;
+        this.log.info(`${w.path} is a copy of ${shadow.path}; it is read once that file is truncated`);
+      } else this.log.info(`following tail of ${w.path}`);
+    } else if (r.state === 'rotated') {
+      r.state = 'live';
+    }
+    r.owners++;
+    w.reader = r;
+    w.realPath = r.realPath;
+    w.lastSize = st.size;
+    w.lastMtime = st.mtimeMs;
+    this.index(w, true);
+    this.indexReader(r, true);
+    this.schedule(r);
+    return r;
+  }
+
+  /** `rotatedAt`: the file lives at that path, away from the watched one (state 'rotated'). */
+  private createReader(
+    tagPath: string,
+    st: fs.Stats,
+    pos: number,
+    entry: PosEntry,
+    rotatedAt?: string,
+  ): FileReader {
+    const o = this.o;
+    const lines = new LineBuffer(pos, o.maxLineSize, o.truncateLongLines);
+    const ml = o.multiline ? new MultilineState() : undefined;
+    const r = new FileReader(
+      this,
+      st.ino,
+      st.dev,
+      st.birthtimeMs,
+      tagPath,
+      o.tagFor(tagPath),
+      entry,
+      lines,
+      ml,
+    );
+    r.realPath = rotatedAt ?? realpathOr(tagPath);
+    if (rotatedAt !== undefined) {
+      r.state = 'rotated';
+      r.rotatedAt = Date.now();
+    }
+    this.readers.set(r.key, r);
+    if (r.open() === 'ok') r.primeTail();
+    return r;
+  }
+
+  // ---- events --------------------------------------------------------------------------
+
+  /** inotify: `name` in `dir` changed. Writes only schedule reads; renames re-stat the path. */
+  onDirEvent(dir: string, name: string | null, kind: 'change' | 'rename'): void {
+    if (this.stopped) return;
+    if (name === null) {
+      for (const w of this.watchers.values()) if (path.dirname(w.path) === dir) this.markDirty(w);
+      return;
+    }
+    const file = path.join(dir, name);
+    const rs = this.readersByFile.get(file);
+    if (rs) for (const r of rs) this.schedule(r);
+    const ws = this.watchersByFile.get(file);
+    if (ws && (kind === 'rename' || !rs)) for (const w of ws) this.markDirty(w);
+  }
+
+  private markDirty(w: PathWatcher): void {
+    this.dirty.add(w);
+    if (this.dirtyScheduled) return;
+    this.dirtyScheduled = true;
+    setImmediate(() => {
+      this.dirtyScheduled = false;
+      const ws = [...this.dirty];
+      this.dirty.clear();
+      for (const x of ws) if (this.watchers.get(x.path) === x) this.check(x);
+    });
+  }
+
+  /** The 1 s tick: stat every path (watch timer), close finished rotated files, wake throttled ones. */
+  tick(now: number): void {
+    if (this.stopped) return;
+    if (this.o.watchTimer) for (const w of this.watchers.values()) this.check(w);
+    for (const r of this.readers.values()) {
+      if (r.state === 'rotated') {
+        if (r.releasable(now)) void this.release(r);
+        else this.schedule(r);
+      } else if (r.throttledUntil > 0 && now >= r.throttledUntil) {
+        r.throttledUntil = 0;
+        this.schedule(r);
+      }
+    }
+  }
+
+  /** A rotated file read to its end: close it; keep its position while it still exists. */
+  private async release(r: FileReader): Promise<void> {
+    let exists = false;
+    try {
+      exists = r.fd !== undefined && fs.fstatSync(r.fd).nlink > 0;
+    } catch {
+      exists = false;
+    }
+    const where = exists ? this.locate(r) : undefined;
+    await r.close(true, CLOSE_WAIT_MS);
+    this.readers.delete(r.key);
+    this.indexReader(r, false);
+    this.idle.delete(r);
+    for (const y of this.readers.values()) if (y.shadowOf === r) this.unshadow(y, r.lines.consumed);
+    if (where !== undefined) {
+      r.entry = this.pos.relocate(r.entry, where);
+      if (this.released.size >= MAX_RELEASED) {
+        const [oldest] = this.released.keys();
+        this.pos.remove(this.released.get(oldest!)!.entry);
+        this.released.delete(oldest!);
+      }
+      this.released.set(r.ino, { entry: r.entry, birthMs: r.birthMs });
+    } else this.pos.remove(r.entry);
+    this.pos.maybeCompact();
+    this.log.info(`closed ${where ?? r.path} after reading it to its end`);
+  }
+
+  /** Positions of closed files that still exist (kept in the pos file). */
+  *releasedEntries(): Iterable<PosEntry> {
+    for (const r of this.released.values()) yield r.entry;
+  }
+
+  /** Refresh-time cleanup: forget closed files that no longer exist. */
+  pruneReleased(): void {
+    for (const [ino, rel] of this.released) {
+      const st = statFile(rel.entry.path);
+      if (st && st.ino === ino) continue;
+      const f = findByInode([path.dirname(rel.entry.path)], path.basename(rel.entry.path), ino);
+      if (f && (!rel.birthMs || f.st.birthtimeMs === rel.birthMs))
+        rel.entry = this.pos.relocate(rel.entry, f.path);
+      else {
+        this.pos.remove(rel.entry);
+        this.released.delete(ino);
+      }
+    }
+    this.pos.maybeCompact();
+  }
+
+  private unshadow(y: FileReader, pos: number): void {
+    let size = 0;
+    if (y.open() === 'ok') size = fs.fstatSync(y.fd!).size;
+    y.shadowOf = undefined;
+    y.resetTo(Math.min(pos, size));
+    this.stats.copiesFound++;
+    this.log.info(`reading ${y.path} from ${Math.min(pos, size)}: the rest of a copytruncate copy`);
+    this.schedule(y);
+  }
+
+  // ---- ReaderHost ----------------------------------------------------------------------
+
+  schedule(r: FileReader): void {
+    if (!this.stopped) this.scheduler.schedule(r);
+  }
+
+  onTruncated(x: FileReader, consumed: number): void {
+    for (const y of this.readers.values()) {
+      if (y.shadowOf === x) {
+        this.unshadow(y, consumed);
+        return;
+      }
+    }
+    const f = findCopy(x, consumed, (c) => {
+      const y = this.readers.get(`${c.st.dev}:${c.st.ino}`);
+      return y !== undefined || this.known(c.st);
+    });
+    if (!f) return;
+    this.stats.copiesFound++;
+    this.log.info(`${f.path} is a copy of truncated ${x.path}; reading it from ${consumed}`);
+    this.recoverReader(f.path, f.st, consumed, this.pos.add(f.path, consumed, f.st.ino), x.path);
+  }
+
+  locate(r: FileReader): string | undefined {
+    for (const p of [r.realPath, r.path]) {
+      const st = statFile(p);
+      if (st && sameFile(r, st)) return p;
+    }
+    const dirs = [...new Set([path.dirname(r.realPath), path.dirname(r.path)])];
+    const f = findByInode(dirs, path.basename(r.realPath), r.ino, r.dev);
+    if (!f) return undefined;
+    r.realPath = f.path;
+    return f.path;
+  }
+
+  acquireFd(_r: FileReader): boolean {
+    if (this.openFds >= this.o.maxOpenFiles) {
+      let evicted = false;
+      for (const x of this.idle) {
+        this.idle.delete(x);
+        if (x.stepping || x.queued || x.state !== 'live' || x.fd === undefined || x.closing) continue;
+        x.closeFd();
+        evicted = true;
+        break;
+      }
+      if (!evicted) return false;
+    }
+    this.openFds++;
+    if (this.openFds > this.peakFds) this.peakFds = this.openFds;
+    return true;
+  }
+
+  releaseFd(r: FileReader): void {
+    this.openFds--;
+    this.idle.delete(r);
+    const waiters = this.scheduler.fdWaiters;
+    for (const w of waiters) {
+      waiters.delete(w);
+      this.schedule(w);
+      break;
+    }
+  }
+
+  lineBudget(r: FileReader, now: number): number {
+    const g = this.o.groups;
+    if (!g) return Number.POSITIVE_INFINITY;
+    const grp = g.groupFor(r.path);
+    const b = grp.budget(r.path, now);
+    if (b <= 0) r.throttledUntil = grp.resumeAt(r.path);
+    return b;
+  }
+
+  countLines(r: FileReader, n: number, now: number): void {
+    this.o.groups?.groupFor(r.path).count(r.path, n, now);
+  }
+
+  private stepped(r: FileReader, res: StepResult): void {
+    if (res === 'wait' && r.fd === undefined && r.throttledUntil === 0 && r.inflight < MAX_INFLIGHT) {
+      this.scheduler.fdWaiters.add(r);
+    }
+    if (r.fd !== undefined && r.state === 'live') {
+      this.idle.delete(r);
+      this.idle.add(r);
+    }
+  }
+
+  // ---- indexes for inotify -------------------------------------------------------------
+
+  /** Registers w under its path and its file's real path (inotify dispatch), or removes it. */
+  private index(w: PathWatcher, on: boolean): void {
+    const files = on ? new Set([w.path, w.realPath]) : new Set<string>();
+    const dirs = [...new Set([...files].map((f) => path.dirname(f)))];
+    for (const f of w.files) {
+      if (files.has(f)) continue;
+      const set = this.watchersByFile.get(f);
+      set?.delete(w);
+      if (set?.size === 0) this.watchersByFile.delete(f);
+    }
+    for (const f of files) {
+      const set = this.watchersByFile.get(f);
+      if (set) set.add(w);
+      else this.watchersByFile.set(f, new Set([w]));
+    }
+    for (const d of dirs) this.dirs?.add(d);
+    for (const d of w.dirs) this.dirs?.remove(d);
+    w.files = [...files];
+    w.dirs = dirs;
+  }
+
+  private indexReader(r: FileReader, on: boolean): void {
+    const set = this.readersByFile.get(r.realPath);
+    if (on) {
+      if (set) set.add(r);
+      else this.readersByFile.set(r.realPath, new Set([r]));
+    } else if (set) {
+      set.delete(r);
+      if (set.size === 0) this.readersByFile.delete(r.realPath);
+    }
+  }
+
+  // ---- shutdown ------------------------------------------------------------------------
+
+  /** Stops reading, emits pending multiline events, waits for durability, closes everything. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.scheduler.stop();
+    await Promise.all([...this.readers.values()].map((r) => r.close(false, CLOSE_WAIT_MS)));
+    this.readers.clear();
+  }
+}
