@@ -1,0 +1,226 @@
+// out_forward: sends buffered chunks to forward servers (spec protocols §2).
+//
+// - Each chunk goes out as one PackedForward request built from the chunk's own bytes
+//   (str32 entries, gzip bytes with `compress gzip`), option {size, compressed[, chunk]}.
+// - require_ack_response: the chunk id is Base64(16-byte chunk id) + "\n" (as Fluentd) and the
+//   flush waits for {"ack": id} up to ack_response_timeout. A timeout or a connection lost while
+//   waiting detaches the node and fails the flush, so the buffer retries (at-least-once).
+// - Servers: weighted round-robin with standby takeover, heartbeats (transport / udp / none)
+//   feeding the phi accrual detector (nodes.ts). No available node → "no nodes are available"
+//   (the buffer retries, then <secondary>).
+// Differences from Fluentd (documented gaps): one connection per chunk (keepalive is accepted
+// but not pooled), the ack is awaited inside write() instead of a delayed commit, a transport
+// heartbeat is a TCP/TLS connect without the handshake, DNS is resolved on every connect.
+
+import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
+import type * as tls from 'node:tls';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { Chunk } from '../../buffer/chunk.js';
+import type { ConfigElement } from '../../config/element.js';
+import { ConfigError } from '../../core/errors.js';
+import { BufferedOutput } from '../../plugin/buffered-output.js';
+import { ForwardNode, LoadBalancer } from './nodes.js';
+import { params } from './params.js';
+import { AckTimeoutError, connect, forwardRequest, type SendOptions, sendRequest } from './sender.js';
+
+const gzipAsync = promisify(gzip);
+
+export class ForwardOutput extends BufferedOutput<typeof params> {
+  static override readonly type = 'forward';
+  static override readonly params = params;
+  static override readonly bufferDefaults = { '@type': 'memory', flush_interval: 60, chunk_limit_size: '8m' };
+  static override readonly defaultChunkKeys = 'tag';
+  static readonly desc = 'Forwards buffered chunks to forward servers (in_forward, Fluent Bit).';
+  static readonly example =
+    '<match **>\n  @type forward\n  <server>\n    host 127.0.0.1\n    port 24224\n  </server>\n</match>';
+
+  nodes: ForwardNode[] = [];
+  private balancer!: LoadBalancer;
+  private hbTimer: NodeJS.Timeout | undefined;
+  private udp: dgram.Socket | undefined;
+  private tlsOpts: tls.ConnectionOptions | undefined;
+  readonly counters = { sent: 0, acked: 0, failures: 0, ackTimeouts: 0 };
+
+  override configure(el: ConfigElement): void {
+    super.configure(el);
+    const c = this.config;
+    if (c.server.length === 0)
+      throw new ConfigError('forward output plugin requires at least one <server> is required');
+    if (c.ack_response_timeout < 1) throw new ConfigError('ack_response_timeout must be a positive integer');
+    if (c.dns_round_robin && c.heartbeat_type === 'udp') {
+      throw new ConfigError(
+        'forward output heartbeat type must be transport or none to use dns_round_robin option',
+      );
+    }
+    const det = {
+      heartbeatIntervalS: c.heartbeat_interval,
+      phiFailureDetector: c.phi_failure_detector,
+      phiThreshold: c.phi_threshold,
+      hardTimeoutS: c.hard_timeout,
+      recoverWaitS: c.recover_wait,
+    };
+    this.nodes = c.server.map(
+      (s) =>
+        new ForwardNode(
+          {
+            host: s.host,
+            port: s.port,
+            name: s.name ?? s.host,
+            weight: s.weight,
+            standby: s.standby,
+            sharedKey: s.shared_key ?? c.security?.shared_key,
+            username: s.username,
+            password: s.password,
+          },
+          det,
+        ),
+    );
+    this.balancer = new LoadBalancer(this.nodes);
+  }
+
+  override async start(): Promise<void> {
+    const c = this.config;
+    if (c.transport === 'tls') {
+      const o: tls.ConnectionOptions = {
+        rejectUnauthorized: !c.tls_insecure_mode && !c.tls_allow_self_signed_cert,
+        ...(c.tls_ca_cert_path ? { ca: c.tls_ca_cert_path.map((p) => fs.readFileSync(p)) } : {}),
+        ...(c.tls_client_cert_path ? { cert: fs.readFileSync(c.tls_client_cert_path) } : {}),
+        ...(c.tls_client_private_key_path ? { key: fs.readFileSync(c.tls_client_private_key_path) } : {}),
+        ...(c.tls_client_private_key_passphrase ? { passphrase: c.tls_client_private_key_passphrase } : {}),
+      };
+      if (c.tls_insecure_mode || !c.tls_verify_hostname) o.checkServerIdentity = () => undefined;
+      this.tlsOpts = o;
+    }
+    await super.start();
+    if (c.verify_connection_at_startup) {
+      for (const n of this.nodes) {
+        const sock = await connect(this.sendOptions(n));
+        sock.destroy();
+      }
+    }
+    if (c.heartbeat_type !== 'none') this.startHeartbeats();
+  }
+
+  private sendOptions(n: ForwardNode): SendOptions {
+    const c = this.config;
+    const key = n.conf.sharedKey;
+    return {
+      host: n.conf.host,
+      port: n.conf.port,
+      tls: this.tlsOpts ? { ...this.tlsOpts, servername: n.conf.name } : undefined,
+      connectTimeoutMs: (c.connect_timeout ?? 60) * 1000,
+      sendTimeoutMs: c.send_timeout * 1000,
+      security:
+        c.security && key !== undefined
+          ? {
+              selfHostname: c.security.self_hostname,
+              sharedKey: key,
+              username: n.conf.username,
+              password: n.conf.password,
+            }
+          : undefined,
+    };
+  }
+
+  private startHeartbeats(): void {
+    const c = this.config;
+    if (c.heartbeat_type === 'udp') {
+      const udp = dgram.createSocket('udp4');
+      udp.on('message', (_m, rinfo) => {
+        for (const n of this.nodes) if (n.conf.port === rinfo.port) this.onHeartbeat(n);
+      });
+      udp.on('error', () => {});
+      udp.unref();
+      this.udp = udp;
+    }
+    this.hbTimer = setInterval(() => this.tick(), c.heartbeat_interval * 1000);
+    this.hbTimer.unref();
+  }
+
+  private tick(): void {
+    let changed = false;
+    for (const n of this.nodes) {
+      if (n.check()) {
+        this.log.warn('detached forwarding server', {
+          name: n.conf.name,
+          host: n.conf.host,
+          port: n.conf.port,
+          phi: n.phi(),
+        });
+        changed = true;
+      }
+      if (this.udp) this.udp.send(Buffer.from([0]), n.conf.port, n.conf.host, () => {});
+      else {
+        connect(this.sendOptions(n)).then(
+          (s) => {
+            s.destroy();
+            this.onHeartbeat(n);
+          },
+          () => {},
+        );
+      }
+    }
+    if (changed) this.balancer.rebuild();
+  }
+
+  private onHeartbeat(n: ForwardNode): void {
+    if (n.heartbeat()) {
+      this.log.warn('recovered forwarding server', {
+        name: n.conf.name,
+        host: n.conf.host,
+        port: n.conf.port,
+      });
+      this.balancer.rebuild();
+    }
+  }
+
+  async write(chunk: Chunk): Promise<void> {
+    const c = this.config;
+    const tag = chunk.metadata.tag ?? '';
+    let bytes: Buffer;
+    if (c.compress === 'gzip')
+      bytes = chunk.compress === 'gzip' ? await chunk.readCompressed() : await gzipAsync(await chunk.read());
+    else bytes = await chunk.read();
+    const ackChunk = c.require_ack_response ? `${chunk.id.toString('base64')}\n` : undefined;
+    const option: Record<string, unknown> = { size: chunk.records, compressed: c.compress };
+    if (ackChunk) option.chunk = ackChunk;
+    const parts = forwardRequest(tag, bytes, option);
+    const nodes = this.balancer.candidates();
+    if (nodes.length === 0) throw new Error('no nodes are available');
+    let last: Error | undefined;
+    for (const n of nodes) {
+      try {
+        await sendRequest(this.sendOptions(n), parts, ackChunk, c.ack_response_timeout * 1000);
+        n.heartbeat(Date.now() / 1000, true);
+        this.counters.sent += chunk.records;
+        if (ackChunk) this.counters.acked += chunk.records;
+        return;
+      } catch (e) {
+        last = e as Error;
+        this.counters.failures++;
+        if (ackChunk && (e instanceof AckTimeoutError || /closed/.test(last.message))) {
+          if (e instanceof AckTimeoutError) this.counters.ackTimeouts++;
+          n.disable();
+          this.balancer.rebuild();
+          this.log.warn('no ack from the server; detaching it, the chunk will be sent again', {
+            name: n.conf.name,
+            chunk_id: chunk.idHex,
+            error: last,
+          });
+          throw last;
+        }
+      }
+    }
+    throw last ?? new Error('no nodes are available');
+  }
+
+  override async shutdown(): Promise<void> {
+    if (this.hbTimer) clearInterval(this.hbTimer);
+    this.hbTimer = undefined;
+    this.udp?.close();
+    this.udp = undefined;
+    await super.shutdown();
+  }
+}

@@ -1,0 +1,153 @@
+// Our out_forward → our in_forward over real sockets: every mode, ack, shared_key, TLS,
+// standby takeover.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { ForwardOutput } from '../../src/plugins/out_forward/index.js';
+import { OutputTestDriver } from '../../src/test-driver/index.js';
+import { startForward, waitFor } from './in_forward.support.js';
+
+const IMMEDIATE = '<buffer>\n  flush_mode immediate\n  retry_wait 0.1\n</buffer>';
+
+function server(port: number, extra = ''): string {
+  return `<server>\n  host 127.0.0.1\n  port ${port}\n${extra}\n</server>`;
+}
+
+function records(n: number, from = 0): Record<string, unknown>[] {
+  return Array.from({ length: n }, (_, i) => ({ i: from + i, msg: 'x'.repeat(50) }));
+}
+
+for (const [name, out, inp] of [
+  ['plain', '', ''],
+  ['gzip + ack', 'compress gzip\nrequire_ack_response true', ''],
+  [
+    'shared_key + ack',
+    'require_ack_response true\n<security>\n  self_hostname fwd.client\n  shared_key sk\n</security>',
+    '<security>\n  self_hostname agg.server\n  shared_key sk\n</security>',
+  ],
+] as const) {
+  test(`out_forward → in_forward: ${name}`, async () => {
+    const { d: recv, port } = await startForward(inp);
+    const d = new OutputTestDriver(
+      ForwardOutput,
+      `heartbeat_type none\n${out}\n${server(port)}\n${IMMEDIATE}`,
+    );
+    try {
+      d.time = { sec: 1700000000, nsec: 7 };
+      await d.feed('fwd.a', records(100));
+      await d.feed('fwd.b', records(10, 100));
+      await waitFor(() => recv.events().length === 110, '110 events at the receiver');
+      const ev = recv.events();
+      assert.deepEqual(
+        ev.filter((e) => e.tag === 'fwd.a').map((e) => e.record.i),
+        Array.from({ length: 100 }, (_, i) => i),
+      );
+      assert.equal(ev.filter((e) => e.tag === 'fwd.b').length, 10);
+      assert.ok(ev.every((e) => e.sec === 1700000000 && e.nsec === 7));
+      if (out.includes('ack')) await waitFor(() => d.instance.counters.acked === 110, 'acks');
+    } finally {
+      await d.shutdown();
+      await recv.shutdown();
+    }
+  });
+}
+
+test('out_forward → in_forward over TLS with ack', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ofwd-tls-'));
+  try {
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    const ok = await new Promise<boolean>((resolve) =>
+      execFile(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=agg.local',
+          '-addext',
+          'subjectAltName=DNS:agg.local,IP:127.0.0.1',
+        ],
+        (e) => resolve(!e),
+      ),
+    );
+    if (!ok) {
+      t.skip('openssl unavailable');
+      return;
+    }
+    const { d: recv, port } = await startForward(
+      `<transport tls>\n  cert_path ${cert}\n  private_key_path ${key}\n</transport>`,
+    );
+    const d = new OutputTestDriver(
+      ForwardOutput,
+      `transport tls\ntls_ca_cert_path ${cert}\nrequire_ack_response true\nheartbeat_type none\n${server(port, '  name agg.local')}\n${IMMEDIATE}`,
+    );
+    try {
+      await d.feed('tls.t', records(20));
+      await waitFor(() => recv.events().length === 20, '20 events over TLS');
+      await waitFor(() => d.instance.counters.acked === 20, 'acks');
+    } finally {
+      await d.shutdown();
+      await recv.shutdown();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('standby takes over while the active server is down and goes back to standby when it returns', async () => {
+  const active = await startForward();
+  const standby = await startForward();
+  const d = new OutputTestDriver(
+    ForwardOutput,
+    `heartbeat_type transport\nheartbeat_interval 0.05\nhard_timeout 0.3\nrecover_wait 0.2\nphi_failure_detector false\nrequire_ack_response true
+${server(active.port, '  name active')}\n${server(standby.port, '  name standby\n  standby true')}\n${IMMEDIATE}`,
+  );
+  try {
+    await d.feed('ha', records(5));
+    await waitFor(() => active.d.events().length === 5, 'events at the active server');
+    assert.equal(standby.d.events().length, 0);
+    const activePort = active.port;
+    await active.d.shutdown();
+    await waitFor(() => !d.instance.nodes[0]!.available, 'the active server detached');
+    await d.feed('ha', records(5, 5));
+    await waitFor(() => standby.d.events().length === 5, 'events at the standby');
+    // The active server returns on the same port.
+    const { ForwardInput } = await import('../../src/plugins/in_forward/index.js');
+    const { InputTestDriver } = await import('../../src/test-driver/index.js');
+    const back = new InputTestDriver(ForwardInput, `port ${activePort}\nbind 127.0.0.1`);
+    await back.start();
+    try {
+      await waitFor(() => d.instance.nodes[0]!.available, 'the active server recovered');
+      await d.feed('ha', records(5, 10));
+      await waitFor(() => back.events().length === 5, 'events back at the active server');
+      assert.equal(standby.d.events().length, 5, 'standby is back to standby');
+    } finally {
+      await back.shutdown();
+    }
+  } finally {
+    await d.shutdown();
+    await standby.d.shutdown();
+  }
+});
+
+test('config: at least one <server>, ack_response_timeout ≥ 1', () => {
+  assert.throws(() => new OutputTestDriver(ForwardOutput, ''), /<server>/);
+  assert.throws(
+    () => new OutputTestDriver(ForwardOutput, `ack_response_timeout 0\n${server(1)}`),
+    /ack_response_timeout/,
+  );
+});
