@@ -7,7 +7,6 @@ import { EventStream, type Rec } from '../core/event-stream.js';
 import type { EventTime } from '../core/event-time.js';
 import { type Logger, type LogLevel, LogThrottle } from '../core/log.js';
 import type { Emitter } from '../plugin/types.js';
-import type { HostCache } from './socket-server.js';
 import { TimeParser } from './time-parser.js';
 
 /** Default bound on one TCP message when the config sets none (Fluentd: unlimited). */
@@ -201,71 +200,5 @@ export class TagBatcher {
       }
     }
     return ok;
-  }
-}
-
-export interface DatagramSink {
-  /** One datagram, with the sender's address and (when resolving) name. */
-  handle(msg: Buffer, addr: string, hostname: string | undefined): void;
-  /** Emit what handle() batched; called once per event-loop turn that received datagrams. */
-  flush(): void;
-  /** A datagram was dropped: too many were waiting for name lookups. */
-  dropped(): void;
-}
-
-const MAX_WAITING = 10_000;
-
-/**
- * Feeds datagrams to a sink, batching those of one event-loop turn. With `hosts`, each is held
- * until its sender's name is known (cached lookups are synchronous); at most MAX_WAITING wait.
- */
-export class DatagramDispatch {
-  private scheduled = false;
-  private waiting = 0;
-  private readonly queues = new Map<string, Buffer[]>();
-
-  constructor(
-    private readonly sink: DatagramSink,
-    private readonly hosts: HostCache | undefined,
-  ) {}
-
-  push(msg: Buffer, addr: string, port: number): void {
-    const hosts = this.hosts;
-    if (!hosts) {
-      this.deliver(msg, addr, undefined);
-      return;
-    }
-    const name = hosts.get(addr);
-    const q = this.queues.get(addr);
-    if (name !== undefined && !q) {
-      this.deliver(msg, addr, name);
-      return;
-    }
-    if (this.waiting >= MAX_WAITING) {
-      this.sink.dropped();
-      return;
-    }
-    this.waiting++;
-    if (q) {
-      q.push(msg);
-      return;
-    }
-    this.queues.set(addr, [msg]);
-    hosts.resolve(addr, port).then((resolved) => {
-      const list = this.queues.get(addr) ?? [];
-      this.queues.delete(addr);
-      this.waiting -= list.length;
-      for (const m of list) this.deliver(m, addr, resolved);
-    });
-  }
-
-  private deliver(msg: Buffer, addr: string, hostname: string | undefined): void {
-    this.sink.handle(msg, addr, hostname);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.sink.flush();
-    });
   }
 }

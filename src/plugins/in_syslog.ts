@@ -32,12 +32,10 @@ import {
   DelimiterFramer,
   type DropReason,
   type Framer,
-  FramingError,
   OctetCountFramer,
 } from '../helpers/socket-framing.js';
 import {
   chomp,
-  DatagramDispatch,
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_TCP_MESSAGE_LIMIT,
   head,
@@ -46,47 +44,18 @@ import {
   type SocketInputStats,
   TagBatcher,
 } from '../helpers/socket-input.js';
-import {
-  HostCache,
-  plainAddress,
-  protocolOf,
-  type TcpConn,
-  TcpServer,
-  tlsOptions,
-  transportSection,
-  UdpServer,
-} from '../helpers/socket-server.js';
+import { TcpReceiver, UdpReceiver } from '../helpers/socket-receive.js';
+import { protocolOf, type TcpConn, tlsOptions, transportSection } from '../helpers/socket-server.js';
 import { Input } from '../plugin/base.js';
 import { createParser, type Parser } from '../plugin/parser.js';
 import './parser_builtins.js';
 
-export const FACILITIES = [
-  'kern',
-  'user',
-  'mail',
-  'daemon',
-  'auth',
-  'syslog',
-  'lpr',
-  'news',
-  'uucp',
-  'cron',
-  'authpriv',
-  'ftp',
-  'ntp',
-  'audit',
-  'alert',
-  'at',
-  'local0',
-  'local1',
-  'local2',
-  'local3',
-  'local4',
-  'local5',
-  'local6',
-  'local7',
-] as const;
-export const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug'] as const;
+/** Facility names by number (Fluentd's FACILITY_MAP, including audit/alert/at for 13–15). */
+export const FACILITIES: readonly string[] = (
+  'kern user mail daemon auth syslog lpr news uucp cron authpriv ftp ntp audit alert at ' +
+  'local0 local1 local2 local3 local4 local5 local6 local7'
+).split(' ');
+export const SEVERITIES: readonly string[] = 'emerg alert crit err warn notice info debug'.split(' ');
 
 const PRI_PREFIX = /^<([0-9]+)>(.*)/;
 
@@ -152,11 +121,10 @@ export class SyslogInput extends Input<typeof params> {
   private protocol = 'udp';
   private addressKey: string | undefined;
   private resolve = false;
-  private tcp: TcpServer | undefined;
-  private udp: UdpServer | undefined;
-  private notifier!: Notifier;
-  private readonly framers = new WeakMap<TcpConn, Framer>();
-  private readonly batch = new TagBatcher();
+  private tcp: TcpReceiver | undefined;
+  private udp: UdpReceiver | undefined;
+  readonly notifier = new Notifier(this.log);
+  readonly batch = new TagBatcher();
 
   override configure(el: ConfigElement): void {
     compatParse(el);
@@ -183,7 +151,6 @@ export class SyslogInput extends Input<typeof params> {
       throw new ConfigError('send_keepalive_packet is available for tcp/tls');
     }
     if (c.delimiter === '') throw new ConfigError('delimiter must not be empty');
-    this.notifier = new Notifier(this.log);
   }
 
   /** The `<parse>` section with in_syslog's defaults: @type syslog, with_priority true. */
@@ -198,90 +165,38 @@ export class SyslogInput extends Input<typeof params> {
 
   /** The bound port (TCP or UDP; useful with `port 0`). */
   get boundPort(): number {
-    return this.tcp?.port ?? this.udp?.port ?? this.config.port;
+    return (this.tcp ?? this.udp)?.server.port ?? this.config.port;
   }
 
   override async start(): Promise<void> {
     const c = this.config;
-    if (this.protocol === 'udp') await this.startUdp();
-    else await this.startTcp(this.protocol === 'tls');
-    this.log.info(`listening syslog socket on ${c.bind}:${this.boundPort} with ${this.protocol}`);
-  }
-
-  private async startUdp(): Promise<void> {
-    const c = this.config;
-    const dispatch = new DatagramDispatch(
-      {
+    if (this.protocol === 'udp') {
+      const udp = new UdpReceiver(this, {
+        port: c.port,
+        bind: c.bind,
+        maxBytes: c.message_length_limit,
+        receiveBufferSize: c.transport?.receive_buffer_size,
+        resolveHostname: this.resolve,
+        limitName: 'message_length_limit',
         handle: (msg, addr, hostname) => this.onMessage(chomp(msg.toString('utf8')), { addr, hostname }),
-        flush: () => this.flushUdp(),
-        dropped: () => {
-          this.stats.backlogDrops++;
-          this.notifier.notice('warn', 'backlog', 'too many datagrams waiting for hostname lookups, dropped');
-        },
-      },
-      this.resolve ? new HostCache() : undefined,
-    );
-    const udp = new UdpServer({
-      port: c.port,
-      bind: c.bind,
-      maxBytes: c.message_length_limit,
-      receiveBufferSize: c.transport?.receive_buffer_size,
-      onMessage: (msg, rinfo, size) => {
-        if (size > msg.length) {
-          this.stats.truncated++;
-          this.notifier.notice(
-            'warn',
-            'truncated',
-            "datagram larger than 'message_length_limit', truncated",
-            {
-              limit: c.message_length_limit,
-              size,
-              host: rinfo.address,
-            },
-          );
-        }
-        dispatch.push(msg, plainAddress(rinfo.address), rinfo.port);
-      },
-      onError: (e) => this.notifier.notice('error', 'udp', 'udp socket error', { error: e }),
-    });
-    await udp.listen();
-    this.udp = udp;
-  }
-
-  private async startTcp(useTls: boolean): Promise<void> {
-    const c = this.config;
-    const tcp = new TcpServer({
-      port: c.port,
-      bind: c.bind,
-      backlog: c.backlog,
-      tls: useTls ? tlsOptions(c.transport!) : undefined,
-      maxConnections: c.max_connections,
-      keepAlive: c.send_keepalive_packet,
-      resolveHostname: this.resolve,
-      onConnection: (conn) => {
-        this.stats.accepted++;
-        this.stats.connections++;
-        this.framers.set(conn, this.framerFor(conn));
-      },
-      onData: (conn, data) => this.onTcpData(conn, data),
-      onClose: (conn) => {
-        this.stats.connections--;
-        const f = this.framers.get(conn);
-        if (f && f.pending > 0) this.stats.partialAtClose++;
-      },
-      onNotice: (kind, kv) => {
-        if (kind === 'refused') this.stats.refused++;
-        const msg = {
-          refused: 'connection refused: max_connections reached',
-          denied: 'client denied',
-          tls: 'TLS handshake failed',
-          error: 'syslog tcp server error',
-        }[kind];
-        this.notifier.notice(kind === 'error' ? 'error' : 'warn', kind, msg, kv);
-      },
-    });
-    await tcp.listen();
-    this.tcp = tcp;
+      });
+      await udp.server.listen();
+      this.udp = udp;
+    } else {
+      const tcp = new TcpReceiver(this, {
+        port: c.port,
+        bind: c.bind,
+        backlog: c.backlog,
+        tls: this.protocol === 'tls' ? tlsOptions(c.transport!) : undefined,
+        maxConnections: c.max_connections,
+        keepAlive: c.send_keepalive_packet,
+        resolveHostname: this.resolve,
+        framer: (conn) => this.framerFor(conn),
+      });
+      await tcp.server.listen();
+      this.tcp = tcp;
+    }
+    this.log.info(`listening syslog socket on ${c.bind}:${this.boundPort} with ${this.protocol}`);
   }
 
   private framerFor(conn: TcpConn): Framer {
@@ -300,41 +215,6 @@ export class SyslogInput extends Input<typeof params> {
     return this.config.frame_type === 'octet_count'
       ? new OctetCountFramer(limit, onMessage, onDrop)
       : new DelimiterFramer(this.config.delimiter, limit, onMessage, onDrop);
-  }
-
-  private onTcpData(conn: TcpConn, data: Buffer): void {
-    try {
-      this.framers.get(conn)!.push(data);
-    } catch (e) {
-      if (!(e instanceof FramingError)) throw e;
-      this.stats.framingErrors++;
-      this.notifier.notice('error', 'framing', 'unexpected error on reading data; closing the connection', {
-        error: e,
-        host: conn.remoteAddr,
-      });
-      conn.close();
-    }
-    let failed = false;
-    const ok = this.batch.flush(this.emitter, (e, tag, es) => {
-      failed = true;
-      this.emitFailed(e, tag, es.length);
-    });
-    if (failed) conn.close();
-    else if (!ok && !conn.closed) {
-      this.stats.pauses++;
-      conn.pauseFlow();
-      this.emitter.onDrain(() => conn.resumeFlow());
-    }
-  }
-
-  private flushUdp(): void {
-    const ok = this.batch.flush(this.emitter, (e, tag, es) => this.emitFailed(e, tag, es.length));
-    if (!ok) this.stats.pauses++;
-  }
-
-  private emitFailed(e: Error, tag: string, n: number): void {
-    this.stats.emitFailures += n;
-    this.notifier.notice('error', 'emit', 'syslog failed to emit', { error: e, tag });
   }
 
   /** Fluentd's message_handler: one framed message → at most one event (or an unmatched one). */
@@ -400,13 +280,12 @@ export class SyslogInput extends Input<typeof params> {
 
   /** Stop accepting; open TCP connections are closed by shutdown(). */
   override stop(): void {
-    void this.tcp?.stopListening();
-    this.udp?.close();
-    this.udp = undefined;
+    void this.tcp?.server.stopListening();
+    this.udp?.server.close();
   }
 
   override async shutdown(): Promise<void> {
     this.stop();
-    await this.tcp?.closeAll();
+    await this.tcp?.server.closeAll();
   }
 }

@@ -22,7 +22,7 @@ import type { ConfigElement } from '../config/element.js';
 import { p } from '../config/params.js';
 import { ConfigError } from '../core/errors.js';
 import { EventTime } from '../core/event-time.js';
-import { DelimiterFramer, type DropReason, type Framer } from '../helpers/socket-framing.js';
+import { DelimiterFramer, type DropReason } from '../helpers/socket-framing.js';
 import {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_TCP_MESSAGE_LIMIT,
@@ -34,11 +34,11 @@ import {
   type SocketInputStats,
   TagBatcher,
 } from '../helpers/socket-input.js';
+import { TcpReceiver } from '../helpers/socket-receive.js';
 import {
   buildAllowList,
   protocolOf,
   type TcpConn,
-  TcpServer,
   tlsOptions,
   transportSection,
 } from '../helpers/socket-server.js';
@@ -97,10 +97,9 @@ export class TcpInput extends Input<typeof params> {
   private limit = DEFAULT_TCP_MESSAGE_LIMIT;
   private hostnameKey: string | undefined;
   private useTls = false;
-  private server: TcpServer | undefined;
-  private notifier!: Notifier;
-  private readonly framers = new WeakMap<TcpConn, Framer>();
-  private readonly batch = new TagBatcher();
+  private receiver: TcpReceiver | undefined;
+  readonly notifier = new Notifier(this.log);
+  readonly batch = new TagBatcher();
 
   override configure(el: ConfigElement): void {
     compatParse(el);
@@ -124,78 +123,41 @@ export class TcpInput extends Input<typeof params> {
     }
     this.parser = createParser(this.ctx, parse);
     this.binary = this.parser.parserType === 'binary';
-    this.notifier = new Notifier(this.log);
   }
 
   /** Bytes held for incomplete messages, over all open connections. */
   get bufferedBytes(): number {
-    let n = 0;
-    for (const conn of this.server?.conns ?? []) n += this.framers.get(conn)?.pending ?? 0;
-    return n;
+    return this.receiver?.bufferedBytes ?? 0;
   }
 
   /** The bound port (useful with `port 0`). */
   get boundPort(): number {
-    return this.server?.port ?? this.config.port;
+    return this.receiver?.server.port ?? this.config.port;
   }
 
   override async start(): Promise<void> {
     const c = this.config;
     const clients = c.security?.client;
-    const allow = clients ? await buildAllowList(clients) : undefined;
-    const server = new TcpServer({
+    const receiver = new TcpReceiver(this, {
       port: c.port,
       bind: c.bind,
       backlog: c.backlog,
       tls: this.useTls ? tlsOptions(c.transport!) : undefined,
       maxConnections: c.max_connections,
       keepAlive: c.send_keepalive_packet,
-      allow,
+      allow: clients ? await buildAllowList(clients) : undefined,
       resolveHostname: this.hostnameKey !== undefined,
-      onConnection: (conn) => {
-        this.stats.accepted++;
-        this.stats.connections++;
-        this.framers.set(conn, this.framerFor(conn));
-      },
-      onData: (conn, data) => this.onData(conn, data),
-      onClose: (conn) => {
-        this.stats.connections--;
-        const f = this.framers.get(conn);
-        if (f && f.pending > 0) {
-          this.stats.partialAtClose++;
-          this.notifier.notice('debug', 'partial', 'connection closed in the middle of a message, dropped', {
-            host: conn.remoteAddr,
-            size: f.pending,
-          });
-        }
-      },
-      onNotice: (kind, kv) => {
-        if (kind === 'refused') this.stats.refused++;
-        if (kind === 'denied') {
-          this.stats.denied++;
-          this.notifier.notice('warn', 'denied', `anonymous client '${kv.host}' denied`);
-          return;
-        }
-        const msg = {
-          refused: 'connection refused: max_connections reached',
-          tls: 'TLS handshake failed',
-          error: 'tcp server error',
-        }[kind];
-        this.notifier.notice(kind === 'error' ? 'error' : 'warn', kind, msg, kv);
-      },
+      framer: (conn) =>
+        new DelimiterFramer(
+          c.delimiter,
+          this.limit,
+          (msg) => this.onMessage(conn, msg),
+          (reason, size, h) => this.onDrop(conn, reason, size, h),
+        ),
     });
-    await server.listen();
-    this.server = server;
+    await receiver.server.listen();
+    this.receiver = receiver;
     this.log.info('listening tcp socket', { bind: c.bind, port: this.boundPort });
-  }
-
-  private framerFor(conn: TcpConn): Framer {
-    return new DelimiterFramer(
-      this.config.delimiter,
-      this.limit,
-      (msg) => this.onMessage(conn, msg),
-      (reason, size, h) => this.onDrop(conn, reason, size, h),
-    );
   }
 
   private onDrop(conn: TcpConn, reason: DropReason, size: number, h: Buffer): void {
@@ -210,26 +172,6 @@ export class TcpInput extends Input<typeof params> {
       head: head(h, 32),
       host: conn.remoteAddr,
     });
-  }
-
-  private onData(conn: TcpConn, data: Buffer): void {
-    this.framers.get(conn)!.push(data);
-    let failed = false;
-    const ok = this.batch.flush(this.emitter, (e, tag, es) => {
-      failed = true;
-      this.stats.emitFailures += es.length;
-      this.notifier.notice('error', 'emit', 'failed to emit events; closing the connection', {
-        error: e,
-        tag,
-        host: conn.remoteAddr,
-      });
-    });
-    if (failed) conn.close();
-    else if (!ok) {
-      this.stats.pauses++;
-      conn.pauseFlow();
-      this.emitter.onDrain(() => conn.resumeFlow());
-    }
   }
 
   private onMessage(conn: TcpConn, msg: Buffer): void {
@@ -262,10 +204,10 @@ export class TcpInput extends Input<typeof params> {
 
   /** Stop accepting connections; open ones are closed by shutdown(). */
   override stop(): void {
-    void this.server?.stopListening();
+    void this.receiver?.server.stopListening();
   }
 
   override async shutdown(): Promise<void> {
-    await this.server?.closeAll();
+    await this.receiver?.server.closeAll();
   }
 }

@@ -17,7 +17,6 @@ import { ConfigError } from '../core/errors.js';
 import { EventTime } from '../core/event-time.js';
 import {
   chomp,
-  DatagramDispatch,
   Extractor,
   extractSection,
   head,
@@ -26,13 +25,8 @@ import {
   type SocketInputStats,
   TagBatcher,
 } from '../helpers/socket-input.js';
-import {
-  HostCache,
-  plainAddress,
-  protocolOf,
-  transportSection,
-  UdpServer,
-} from '../helpers/socket-server.js';
+import { UdpReceiver } from '../helpers/socket-receive.js';
+import { protocolOf, transportSection } from '../helpers/socket-server.js';
 import { Input } from '../plugin/base.js';
 import { createParser, type Parser } from '../plugin/parser.js';
 import './parser_builtins.js';
@@ -75,9 +69,9 @@ export class UdpInput extends Input<typeof params> {
   private extractor: Extractor | undefined;
   private hostnameKey: string | undefined;
   private limit = 4096;
-  private server: UdpServer | undefined;
-  private notifier!: Notifier;
-  private readonly batch = new TagBatcher();
+  private receiver: UdpReceiver | undefined;
+  readonly notifier = new Notifier(this.log);
+  readonly batch = new TagBatcher();
 
   override configure(el: ConfigElement): void {
     compatParse(el);
@@ -94,51 +88,25 @@ export class UdpInput extends Input<typeof params> {
     }
     this.parser = createParser(this.ctx, parse);
     this.binary = this.parser.parserType === 'binary';
-    this.notifier = new Notifier(this.log);
   }
 
   get boundPort(): number {
-    return this.server?.port ?? this.config.port;
+    return this.receiver?.server.port ?? this.config.port;
   }
 
   override async start(): Promise<void> {
     const c = this.config;
-    const dispatch = new DatagramDispatch(
-      {
-        handle: (msg, addr, name) => this.onMessage(msg, addr, name),
-        flush: () => this.flush(),
-        dropped: () => {
-          this.stats.backlogDrops++;
-          this.notifier.notice('warn', 'backlog', 'too many datagrams waiting for hostname lookups, dropped');
-        },
-      },
-      this.hostnameKey ? new HostCache() : undefined,
-    );
-    const server = new UdpServer({
+    const receiver = new UdpReceiver(this, {
       port: c.port,
       bind: c.bind,
       maxBytes: this.limit,
       receiveBufferSize: c.transport?.receive_buffer_size ?? c.receive_buffer_size,
-      onMessage: (msg, rinfo, size) => {
-        if (size > msg.length) {
-          this.stats.truncated++;
-          this.notifier.notice(
-            'warn',
-            'truncated',
-            "datagram larger than 'message_length_limit', truncated",
-            {
-              limit: this.limit,
-              size,
-              host: rinfo.address,
-            },
-          );
-        }
-        dispatch.push(msg, plainAddress(rinfo.address), rinfo.port);
-      },
-      onError: (e) => this.notifier.notice('error', 'udp', 'udp socket error', { error: e }),
+      resolveHostname: this.hostnameKey !== undefined,
+      limitName: 'message_length_limit',
+      handle: (msg, addr, hostname) => this.onMessage(msg, addr, hostname),
     });
-    await server.listen();
-    this.server = server;
+    await receiver.server.listen();
+    this.receiver = receiver;
     this.log.info('listening udp socket', { bind: c.bind, port: this.boundPort });
   }
 
@@ -172,17 +140,8 @@ export class UdpInput extends Input<typeof params> {
     }
   }
 
-  private flush(): void {
-    const ok = this.batch.flush(this.emitter, (e, tag, es) => {
-      this.stats.emitFailures += es.length;
-      this.notifier.notice('error', 'emit', 'failed to emit events', { error: e, tag });
-    });
-    if (!ok) this.stats.pauses++;
-  }
-
   override stop(): void {
-    this.server?.close();
-    this.server = undefined;
+    this.receiver?.server.close();
   }
 
   override shutdown(): void {
