@@ -1,35 +1,54 @@
-// A child process running in_forward under the input test driver, for fault tests that measure
-// the server's own memory. Prints {"port":N} once listening; every line on stdin is answered
-// with one JSON line: {rss, heapUsed, external, arrayBuffers, events, stats}.
-// argv[2]: extra config lines (\n-separated).
+// A child process running in_forward alone (no test driver, no other plugins), for fault tests
+// and measurements of the server's own memory. Prints {"port":N} once listening; every line
+// on stdin is answered with one JSON line: {rss, heapUsed, external, arrayBuffers, events,
+// logs, stats}. argv[2]: extra config lines (\n-separated). Events are counted, not kept.
 
 import * as readline from 'node:readline';
+import { parseConfig } from '../../src/config/parser.js';
+import type { EventStream } from '../../src/core/event-stream.js';
+import { Logger, LogSink } from '../../src/core/log.js';
+import { createPlugin } from '../../src/plugin/instantiate.js';
 import { ForwardInput } from '../../src/plugins/in_forward/index.js';
-import { InputTestDriver } from '../../src/test-driver/index.js';
 
 const extra = process.argv[2] ?? '';
-const d = new InputTestDriver(ForwardInput, `port 0\nbind 127.0.0.1\n${extra}`, { logLevel: 'warn' });
 let events = 0;
-const orig = d.emitter.emitStream.bind(d.emitter);
-// Count without keeping the events (the capture store would grow with every event).
-d.emitter.emitStream = (_tag, es) => {
-  events += es.length;
-  return true;
+const sink = new LogSink();
+sink.captured = [];
+const emitter = {
+  emitStream(_tag: string, es: EventStream): boolean {
+    events += es.length;
+    return true;
+  },
+  async emitStreamDurable(_tag: string, es: EventStream): Promise<void> {
+    events += es.length;
+  },
+  onDrain(cb: () => void): void {
+    setImmediate(cb);
+  },
+  overHighWater(): boolean {
+    return false;
+  },
 };
-d.emitter.emitStreamDurable = async (_tag, es) => {
-  events += es.length;
-};
-void orig;
-await d.start();
-process.stdout.write(`${JSON.stringify({ port: d.instance.boundPort })}\n`);
+const root = parseConfig(
+  `<source>\n@type forward\nport 0\nbind 127.0.0.1\n${extra}\n</source>`,
+  'child.conf',
+);
+const input = createPlugin(ForwardInput, root.elements[0]!, {
+  log: new Logger({ sink, level: 'warn' }),
+  emitter,
+});
+await input.start();
+process.stdout.write(`${JSON.stringify({ port: input.boundPort })}\n`);
 const rl = readline.createInterface({ input: process.stdin });
 rl.on('line', () => {
   const m = process.memoryUsage();
-  const logs = d.logs().length;
+  const logs = sink.captured!.length;
   process.stdout.write(
-    `${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, events, logs, stats: d.instance.stats })}\n`,
+    `${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, events, logs, stats: input.stats })}\n`,
   );
 });
 rl.on('close', () => {
-  void d.shutdown().then(() => process.exit(0));
+  void Promise.resolve(input.stop())
+    .then(() => input.shutdown())
+    .then(() => process.exit(0));
 });

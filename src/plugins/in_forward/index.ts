@@ -327,6 +327,11 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
     const wantsAck = req.option?.chunk !== undefined && req.option.chunk !== null;
     try {
       if (wantsAck) {
+        // Past the high-water mark: hold this request (the connection stops reading) until drain.
+        if (this.emitter.overHighWater()) {
+          this.stats.pauses++;
+          await new Promise<void>((resolve) => this.emitter.onDrain(resolve));
+        }
         await this.emitter.emitStreamDurable(tag, es);
       } else if (!this.emitter.emitStream(tag, es)) {
         this.stats.pauses++;
