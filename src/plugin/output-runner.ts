@@ -227,9 +227,12 @@ export class OutputRunner {
       }
       if (buf.storable()) return this.store(tag, es);
     } else if (action === 'block' && !this.stopping && this.blocked.length < MAX_BLOCKED) {
+      // a blocked emit counts as emitted once it is stored or refused (counters reconcile)
+      this.st.emit_records -= es.length;
       return new Promise<void>((resolve, reject) => {
         this.blocked.push({
           run: () => {
+            this.st.emit_records += es.length;
             try {
               const r = this.store(tag, es);
               if (r) r.then(resolve, reject);
@@ -239,6 +242,7 @@ export class OutputRunner {
             }
           },
           fail: (e) => {
+            this.st.emit_records += es.length;
             this.st.refused_records += es.length;
             reject(e);
           },
@@ -385,8 +389,10 @@ export class OutputRunner {
         await buf.purge(c);
         return;
       }
-      if (useSecondary) await this.writeSecondary(c);
-      else if (this.host.delayedCommit) {
+      if (useSecondary) {
+        await this.secondary!.write(c);
+        this.countSecondary(c);
+      } else if (this.host.delayedCommit) {
         await this.tryWriteOne(c);
         this.checkSlow(started);
         return;
@@ -529,8 +535,8 @@ export class OutputRunner {
     }
   }
 
-  private async writeSecondary(c: StoredChunk): Promise<void> {
-    await this.secondary!.write(c);
+  /** Count a secondary write; the caller purges the chunk in the same tick (stats reconcile). */
+  private countSecondary(c: StoredChunk): void {
     this.st.secondary_write_count++;
     this.st.secondary_records += c.records;
   }
@@ -603,6 +609,7 @@ export class OutputRunner {
     let evacuated = false;
     for (const c of chunks) {
       if (this.cfg.persistent) evacuated = (await this.evacuate(c)) || evacuated;
+      if (c.state !== 'queued') continue; // dropped or taken meanwhile (drop_oldest_chunk)
       this.drop('retry_limit', c.records);
       await this.purgeLogged(c);
     }
@@ -637,7 +644,8 @@ export class OutputRunner {
         error: e,
       });
       try {
-        await this.writeSecondary(c);
+        await sec.write(c);
+        this.countSecondary(c);
         await this.purgeLogged(c);
         return;
       } catch (e2) {
@@ -744,7 +752,8 @@ export class OutputRunner {
   }
 
   stats(): OutputStats {
-    const b = this.buffer;
+    // after shutdown a memory buffer's leftovers are gone (counted as dropped 'shutdown')
+    const b = this.stopped && !this.cfg.persistent ? undefined : this.buffer;
     return {
       ...this.st,
       dropped_records: { ...this.st.dropped_records },
