@@ -185,8 +185,9 @@ for (const seed of [7, 42]) {
       return es;
     };
     for (let round = 0; round < 400; round++) {
-      if (r() < 0.5) inA!.feed(batch('a'));
-      else if (r() < 0.5) await inB!.feedDurable(batch('b'));
+      const pick = r();
+      if (pick < 0.5) inA!.feed(batch('a'));
+      else if (pick < 0.75) await inB!.feedDurable(batch('b'));
       else inB!.feed(batch('b'));
       check(`round ${round}`);
       // let flushes and retries (shared 100 ms tick) make progress now and then
