@@ -1,4 +1,4 @@
-// `npm run bench [-- SCENARIO...] [--json] [--events N] [--runs R] [--keep] [--list]`
+// `npm run bench [-- SCENARIO...] [--json] [--events N] [--runs R] [--keep] [--list] [--cpu-prof DIR]`
 //
 // Runs each end-to-end scenario (bench/cases/<name>/) R times as real processes — a load
 // generator, the daemon under test, a baseline measured in the same run — and prints events/s,
@@ -9,11 +9,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { scenarios } from './cases/index.js';
+import { setProfileDir } from './lib/engines.js';
 import { Child, hasProc } from './lib/proc.js';
 import { toJson, toText } from './lib/report.js';
 import { runScenario, unavailable } from './lib/suite.js';
 
-const USAGE = `usage: npm run bench -- [SCENARIO...] [--json] [--events N] [--runs R] [--keep] [--list]
+const USAGE = `usage: npm run bench -- [SCENARIO...] [--json] [--events N] [--runs R] [--keep] [--list] [--cpu-prof DIR]
 
   SCENARIO    names or shell-style patterns (forward-*, tail-null); default: all
   --json      one JSON object per scenario per line on stdout (progress on stderr)
@@ -21,6 +22,7 @@ const USAGE = `usage: npm run bench -- [SCENARIO...] [--json] [--events N] [--ru
   --runs R    runs per scenario (default 3); figures are the median and range
   --keep      keep the temp directory (configs, logs, outputs) and print its path
   --list      list the scenarios and whether they can run now
+  --cpu-prof DIR  our daemons write V8 CPU profiles (.cpuprofile) into DIR, one per daemon run
 
   FLUENTD_CMD / FLUENT_BIT_CMD   a command that starts that program with a config file argument
                                  (e.g. "fluentd -c", "fluent-bit -c"): runs it beside ours
@@ -33,6 +35,7 @@ interface Args {
   runs: number;
   keep: boolean;
   list: boolean;
+  cpuProf?: string;
 }
 
 function count(v: string | undefined, flag: string): number {
@@ -53,7 +56,11 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--list') a.list = true;
     else if (x === '--events') a.events = count(argv[++i], x);
     else if (x === '--runs') a.runs = count(argv[++i], x);
-    else if (x === '-h' || x === '--help') {
+    else if (x === '--cpu-prof') {
+      const dir = argv[++i];
+      if (!dir || dir.startsWith('-')) throw new Error('--cpu-prof needs a directory');
+      a.cpuProf = path.resolve(dir);
+    } else if (x === '-h' || x === '--help') {
       console.log(USAGE);
       process.exit(0);
     } else if (x.startsWith('-')) throw new Error(`unknown option ${x}\n${USAGE}`);
@@ -89,6 +96,10 @@ async function main(): Promise<number> {
       console.log(`${s.name.padEnd(16)} ${why ? `(skipped: ${why})` : s.title}`);
     }
     return 0;
+  }
+  if (args.cpuProf) {
+    fs.mkdirSync(args.cpuProf, { recursive: true });
+    setProfileDir(args.cpuProf);
   }
   if (!hasProc) throw new Error('the bench reads CPU and RSS from /proc: it runs on Linux only');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-bench-'));

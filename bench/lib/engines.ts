@@ -31,6 +31,13 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
+let profileDir: string | undefined;
+
+/** `--cpu-prof DIR`: our daemons write V8 CPU profiles there (on their clean exit). */
+export function setProfileDir(dir: string): void {
+  profileDir = dir;
+}
+
 /** Our out_null gained stats() → no shim needed (see plugins/out_null.ts). */
 const nullNeedsShim = typeof (NullOutput.prototype as { stats?: unknown }).stats !== 'function';
 
@@ -56,7 +63,9 @@ export async function startEngine(
   if (engine === 'tributary') {
     const args = ['--no-supervisor', '-c', conf];
     if (nullNeedsShim) args.push('-p', path.join(DIST, 'bench', 'lib', 'plugins'));
-    child = Child.node('src/cli/td-agent.js', args, { log });
+    const name = `${scenario}-${path.basename(dir)}${suffix}.cpuprofile`;
+    const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', name] : [];
+    child = Child.node('src/cli/td-agent.js', args, { log, nodeArgs });
     await child.waitOutput(READY, `td-agent (${path.basename(conf)}) to start`);
   } else {
     const env = FOREIGN.find((f) => f.engine === engine)!.env;

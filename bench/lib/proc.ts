@@ -145,9 +145,9 @@ export class Child {
   static node(
     script: string,
     args: string[],
-    opts: { env?: NodeJS.ProcessEnv; log?: string; cwd?: string } = {},
+    opts: { env?: NodeJS.ProcessEnv; log?: string; cwd?: string; nodeArgs?: string[] } = {},
   ): Child {
-    const p = spawn(process.execPath, [path.join(DIST, script), ...args], {
+    const p = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(DIST, script), ...args], {
       cwd: opts.cwd ?? ROOT,
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

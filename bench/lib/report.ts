@@ -77,6 +77,7 @@ function systemJson(s: Summary, idle: boolean): Record<string, unknown> {
     ...(s.rssMB !== undefined ? { rssMB: r2(s.rssMB) } : {}),
     ...(s.requestsPerSec !== undefined ? { requestsPerSec: r0(s.requestsPerSec) } : {}),
     ...(s.storeCpuSeconds !== undefined ? { storeCpuSeconds: r2(s.storeCpuSeconds) } : {}),
+    ...(s.genCpuShare !== undefined ? { generatorCpuShare: r2(s.genCpuShare) } : {}),
   };
 }
 
@@ -142,10 +143,13 @@ export function toText(r: ScenarioResult): string {
     notes.push(
       `requests/s ${fmtInt(r.ours.requestsPerSec)} (baseline ${fmtInt(r.baseline.requestsPerSec ?? 0)})`,
     );
-  if (r.ours.genCpuSeconds !== undefined)
+  if (r.ours.genCpuSeconds !== undefined) {
+    const share = (s: Summary) => `${Math.round((s.genCpuShare ?? 0) * 100)}%`;
     notes.push(
-      `generator CPU ${r.ours.genCpuSeconds.toFixed(2)} s (${Math.round((r.ours.genCpuShare ?? 0) * 100)}% of the window)`,
+      `generator CPU ${r.ours.genCpuSeconds.toFixed(2)} s (${share(r.ours)} of the window; ` +
+        `${share(r.baseline)} in the baseline's)`,
     );
+  }
   if (r.ours.storeCpuSeconds !== undefined)
     notes.push(`td-server CPU ${r.ours.storeCpuSeconds.toFixed(2)} s (baseline: cpu s above is td-server's)`);
   lines.push(`  ${notes.join(' · ')}`);
