@@ -3,65 +3,12 @@
 // client is served after every attack.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { EventTime } from '../../src/core/event-time.js';
 import { decode, encode } from '../../src/core/msgpack.js';
 import { RawClient, waitFor } from '../plugins/in_forward.support.js';
-
-interface Snapshot {
-  rss: number;
-  heapUsed: number;
-  arrayBuffers: number;
-  events: number;
-  logs: number;
-  stats: Record<string, number>;
-}
-
-class ServerChild {
-  readonly child: ChildProcess;
-  private lines: string[] = [];
-  private buf = '';
-  port = 0;
-
-  constructor(extra: string) {
-    const script = path.join(import.meta.dirname, 'forward-server-child.js');
-    this.child = spawn(process.execPath, [script, extra], { stdio: ['pipe', 'pipe', 'inherit'] });
-    this.child.stdout!.on('data', (d: Buffer) => {
-      this.buf += d.toString();
-      let i = this.buf.indexOf('\n');
-      while (i >= 0) {
-        this.lines.push(this.buf.slice(0, i));
-        this.buf = this.buf.slice(i + 1);
-        i = this.buf.indexOf('\n');
-      }
-    });
-  }
-
-  async ready(): Promise<void> {
-    let exited = false;
-    this.child.once('exit', () => {
-      exited = true;
-    });
-    await waitFor(() => this.lines.length > 0 || exited, 'the server child to listen', 20_000);
-    if (exited && this.lines.length === 0) throw new Error('the server child exited before listening');
-    this.port = JSON.parse(this.lines.shift()!).port;
-  }
-
-  async snapshot(): Promise<Snapshot> {
-    const n = this.lines.length;
-    this.child.stdin!.write('m\n');
-    await waitFor(() => this.lines.length > n, 'a snapshot');
-    return JSON.parse(this.lines.pop()!);
-  }
-
-  async stop(): Promise<void> {
-    this.child.stdin!.end();
-    await new Promise((r) => this.child.once('exit', r));
-  }
-}
+import { ServerChild, type Snapshot } from './forward-support.js';
 
 const T = new EventTime(1700000000, 1);
 let srv: ServerChild;

@@ -3,6 +3,7 @@
 // on stdin is answered with one JSON line: {rss, heapUsed, external, arrayBuffers, events,
 // logs, stats}. argv[2]: extra config lines (\n-separated). Events are counted, not kept.
 
+import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { parseConfig } from '../../src/config/parser.js';
 import type { EventStream } from '../../src/core/event-stream.js';
@@ -11,16 +12,27 @@ import { createPlugin } from '../../src/plugin/instantiate.js';
 import { ForwardInput } from '../../src/plugins/in_forward/index.js';
 
 const extra = process.argv[2] ?? '';
+const port = process.argv[3] ?? '0';
+const idsFd = process.argv[4] ? fs.openSync(process.argv[4], 'a') : undefined;
 let events = 0;
+
+function record(es: EventStream): void {
+  events += es.length;
+  if (idsFd === undefined) return;
+  let text = '';
+  for (const r of es.records) text += `${String(r.i)}\n`;
+  fs.writeSync(idsFd, text);
+  fs.fsyncSync(idsFd);
+}
 const sink = new LogSink();
 sink.captured = [];
 const emitter = {
   emitStream(_tag: string, es: EventStream): boolean {
-    events += es.length;
+    record(es);
     return true;
   },
   async emitStreamDurable(_tag: string, es: EventStream): Promise<void> {
-    events += es.length;
+    record(es);
   },
   onDrain(cb: () => void): void {
     setImmediate(cb);
@@ -30,7 +42,7 @@ const emitter = {
   },
 };
 const root = parseConfig(
-  `<source>\n@type forward\nport 0\nbind 127.0.0.1\n${extra}\n</source>`,
+  `<source>\n@type forward\nport ${port}\nbind 127.0.0.1\n${extra}\n</source>`,
   'child.conf',
 );
 const input = createPlugin(ForwardInput, root.elements[0]!, {
