@@ -64,6 +64,9 @@ test('declared lengths larger than the bytes present inside a 72 KB packed blob'
   ]);
   const s2 = await expectClosed(encode(['x', blob2]), 'huge str inside the blob');
   assert.ok(s2.heapUsed - base.heapUsed < 64 * 1024 * 1024, `heap grew ${s2.heapUsed - base.heapUsed}`);
+  process.stdout.write(
+    `# 72 KB blobs declaring 4 G items / 2 GB strings: server heap +${Math.round((s2.heapUsed - base.heapUsed) / 1024)} KiB, rss ${Math.round(s2.rss / 1048576)} MiB\n`,
+  );
   assert.ok(s.rss < 300 * 1024 * 1024);
 });
 
@@ -82,6 +85,9 @@ test('a gzip bomb past decompression_size_limit is refused', async () => {
   assert.ok(bomb.length < 200 * 1024);
   const s = await expectClosed(encode(['bomb', bomb, { compressed: 'gzip' }]), 'gzip bomb');
   assert.ok(s.heapUsed - base.heapUsed < 64 * 1024 * 1024, `heap grew ${s.heapUsed - base.heapUsed}`);
+  process.stdout.write(
+    `# gzip bomb (${bomb.length} B → ~20 MB, limit 4 MiB): server heap +${Math.round((s.heapUsed - base.heapUsed) / 1024)} KiB, rss ${Math.round(s.rss / 1048576)} MiB\n`,
+  );
 });
 
 test('broken gzip and invalid JSON close the connection', async () => {

@@ -368,3 +368,20 @@ test('config errors: source_hostname_key without resolve_hostname, deny_keepaliv
   );
   assert.throws(() => new InputTestDriver(ForwardInput, '<transport tls>\n</transport>'), /cert_path/);
 });
+
+test('Fluent Bit non-log payloads (fluent_signal != 0) are dropped but acked; fluent_signal 0 is a log', async () => {
+  const { d, port } = await startForward();
+  const c = new RawClient(port);
+  try {
+    await c.send(encode(['metrics', [[T, { m: 1 }]], { fluent_signal: 1, chunk: 'm' }]));
+    await c.send(encode(['logs', [[T, { l: 1 }]], { fluent_signal: 0 }]));
+    await waitFor(() => d.events().length === 1, 'the log event');
+    await c.waitReceived(1);
+    assert.deepEqual(decode(c.received), { ack: 'm' });
+    assert.equal(d.events()[0]!.tag, 'logs');
+    assert.equal(d.instance.stats.nonLogSignals, 1);
+  } finally {
+    c.close();
+    await d.shutdown();
+  }
+});

@@ -10,6 +10,8 @@
 //   request whose events were all invalid still does (Fluentd: stops endless resends).
 // - Without `chunk`, emitStream() returning false pauses that socket until the pipeline drains.
 // - A hostile peer is closed with one rate-limited log line and counted in `stats`.
+// - Fluent Bit payloads with `fluent_signal` ≠ 0 (metrics, traces, ...) are not logs: dropped,
+//   counted, acked.
 
 import * as dgram from 'node:dgram';
 import * as dns from 'node:dns/promises';
@@ -43,6 +45,8 @@ export interface ForwardStats {
   acks: number;
   udpHeartbeats: number;
   pauses: number;
+  /** Requests carrying Fluent Bit metrics/traces/blobs/profiles (fluent_signal ≠ 0): not logs, dropped. */
+  nonLogSignals: number;
 }
 
 const TLS_VERSIONS: Record<string, tls.SecureVersion> = {
@@ -73,6 +77,7 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
     acks: 0,
     udpHeartbeats: 0,
     pauses: 0,
+    nonLogSignals: 0,
   };
   maxRequestBytes = DEFAULT_MAX_REQUEST;
   requestTimeoutMs = 60_000;
@@ -303,7 +308,16 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
         host: conn.remoteAddress,
       });
     }
-    if (req.es.length > 0) await this.emit(conn, req);
+    const signal = req.option?.fluent_signal;
+    if (typeof signal === 'number' && signal !== 0) {
+      // Fluent Bit metrics (1), traces (2), blobs (3), profiles (4): not log entries.
+      this.stats.nonLogSignals++;
+      this.logOnce('fluent_signal', 'dropped a non-log Fluent Bit payload (fluent_signal)', {
+        fluent_signal: signal,
+        tag: req.tag,
+        host: conn.remoteAddress,
+      });
+    } else if (req.es.length > 0) await this.emit(conn, req);
     if (conn.closed) return;
     const chunk = req.option?.chunk;
     if (chunk !== undefined && chunk !== null) this.ack(conn, req, chunk);
