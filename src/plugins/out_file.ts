@@ -18,7 +18,6 @@
 // single_value, msgpack, hash, stdout; `<inject>` adds time/tag/hostname keys.
 
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
@@ -27,58 +26,21 @@ import type { BufferConfig } from '../buffer/config.js';
 import type { Framing } from '../buffer/file-store.js';
 import { compatFormat, compatInject } from '../config/compat.js';
 import type { ConfigElement } from '../config/element.js';
-import { p, type SectionConfig } from '../config/params.js';
+import { p } from '../config/params.js';
 import { ConfigError } from '../core/errors.js';
-import type { EventStream, Rec } from '../core/event-stream.js';
-import { packr } from '../core/msgpack.js';
+import type { EventStream } from '../core/event-stream.js';
 import { BufferedOutput } from '../plugin/buffered-output.js';
-import { rubyInspect, rubyJson, rubyToS } from './support/ruby-text.js';
-import { makeLineFormatter } from './support/stdout-format.js';
-import { strftime } from './support/strftime.js';
+import {
+  formatBatch,
+  formatParams,
+  type Injector,
+  injectParams,
+  makeFormatter,
+  makeInjector,
+  type RecordFormatter,
+} from '../plugin/formatter.js';
 
 const gzip = promisify(zlib.gzip);
-
-const formatSection = {
-  '@type': p.string({
-    default: 'out_file',
-    desc: 'out_file, json, ltsv, csv, tsv, single_value, msgpack, hash, stdout.',
-  }),
-  output_time: p.bool({ default: true, desc: 'out_file: write the time.' }),
-  output_tag: p.bool({ default: true, desc: 'out_file: write the tag.' }),
-  delimiter: p.string({ desc: 'Field delimiter (out_file: TAB; SPACE/COMMA recognised).' }),
-  time_format: p.string({ desc: 'strftime layout of the time (default ISO 8601 to the second).' }),
-  localtime: p.bool({ default: true, desc: 'Local time (false = UTC).' }),
-  utc: p.bool({ default: false, desc: 'UTC time.' }),
-  add_newline: p.bool({ default: true, desc: 'End each record with a newline.' }),
-  fields: p.array()({ desc: 'csv: fields to write.' }),
-  keys: p.array()({ desc: 'tsv: keys to write.' }),
-  force_quotes: p.bool({ default: true, desc: 'csv: quote every value.' }),
-  label_delimiter: p.string({ default: ':', desc: 'ltsv: label delimiter.' }),
-  replacement: p.string({ default: ' ', desc: 'ltsv: replaces the delimiter in values.' }),
-  message_key: p.string({ default: 'message', desc: 'single_value: the field to write.' }),
-  output_type: p.string({ default: 'json', desc: 'stdout: record formatter.' }),
-} as const;
-
-const injectSection = {
-  time_key: p.string({ desc: 'Add the event time under this key.' }),
-  time_type: p.enum([
-    'float',
-    'unixtime',
-    'string',
-    'unixtime_millis',
-    'unixtime_micros',
-    'unixtime_nanos',
-  ] as const)({
-    default: 'float',
-    desc: 'Type of the injected time.',
-  }),
-  time_format: p.string({ desc: 'strftime layout for time_type string.' }),
-  localtime: p.bool({ default: true, desc: 'Local time for time_type string.' }),
-  utc: p.bool({ default: false, desc: 'UTC for time_type string.' }),
-  tag_key: p.string({ desc: 'Add the tag under this key.' }),
-  hostname_key: p.string({ desc: 'Add the hostname under this key.' }),
-  hostname: p.string({ desc: 'Hostname to inject (default: this host).' }),
-} as const;
 
 const params = {
   path: p.string({
@@ -100,111 +62,9 @@ const params = {
     desc: 'Symlink to the file-buffer chunk of the latest time slice (file buffer only).',
   }),
   symlink_path_use_relative: p.bool({ default: false, desc: 'Make symlink_path a relative link.' }),
-  format: p.section(formatSection, { desc: '<format> section.' }),
-  inject: p.section(injectSection, { desc: '<inject> section.' }),
+  format: p.section(formatParams('out_file'), { desc: '<format> section.' }),
+  inject: p.section(injectParams(), { desc: '<inject> section.' }),
 } as const;
-
-type FormatConf = SectionConfig<typeof formatSection>;
-type InjectConf = SectionConfig<typeof injectSection>;
-type RecordFormatter = (tag: string, sec: number, nsec: number, rec: Rec) => string | Uint8Array;
-
-function csvValue(v: unknown, delim: string, quote: boolean): string {
-  const s = rubyToS(v);
-  if (!quote && !/[",\r\n]/.test(s) && !s.includes(delim)) return s;
-  return `"${s.replace(/"/g, '""')}"`;
-}
-
-export function makeFormatter(c: FormatConf | undefined): RecordFormatter {
-  const type = c?.['@type'] ?? 'out_file';
-  const nl = c?.add_newline === false ? '' : '\n';
-  const utc = c?.utc === true || c?.localtime === false;
-  switch (type) {
-    case 'out_file': {
-      const d = c?.delimiter;
-      const delim = d === 'SPACE' ? ' ' : d === 'COMMA' ? ',' : '\t';
-      const tf = c?.time_format ?? (utc ? '%Y-%m-%dT%H:%M:%SZ' : '%Y-%m-%dT%H:%M:%S%:z');
-      const ot = c?.output_time !== false;
-      const og = c?.output_tag !== false;
-      return (tag, sec, nsec, rec) =>
-        `${ot ? strftime(tf, sec, nsec, utc) + delim : ''}${og ? tag + delim : ''}${rubyJson(rec)}\n`;
-    }
-    case 'json':
-      return (_t, _s, _n, rec) => rubyJson(rec) + nl;
-    case 'hash':
-      return (_t, _s, _n, rec) => rubyInspect(rec) + nl;
-    case 'single_value': {
-      const k = c?.message_key ?? 'message';
-      return (_t, _s, _n, rec) => rubyToS(rec[k]) + nl;
-    }
-    case 'msgpack':
-      return (_t, _s, _n, rec) => packr.pack(rec);
-    case 'ltsv': {
-      const delim = c?.delimiter ?? '\t';
-      const ld = c?.label_delimiter ?? ':';
-      const rep = c?.replacement ?? ' ';
-      return (_t, _s, _n, rec) =>
-        Object.entries(rec)
-          .map(([k, v]) => `${k}${ld}${rubyToS(v).split(delim).join(rep)}`)
-          .join(delim) + nl;
-    }
-    case 'csv': {
-      const fields = c?.fields;
-      if (!fields || fields.length === 0) throw new ConfigError(`'fields' parameter is required`);
-      let delim = c?.delimiter ?? ',';
-      if (delim === '\\t' || delim === 'TAB') delim = '\t';
-      const q = c?.force_quotes !== false;
-      return (_t, _s, _n, rec) => fields.map((f) => csvValue(rec[f], delim, q)).join(delim) + nl;
-    }
-    case 'tsv': {
-      const keys = c?.keys;
-      if (!keys || keys.length === 0) throw new ConfigError(`'keys' parameter is required`);
-      const delim = c?.delimiter ?? '\t';
-      return (_t, _s, _n, rec) => keys.map((k) => rubyToS(rec[k])).join(delim) + nl;
-    }
-    case 'stdout': {
-      const f = makeLineFormatter({ '@type': 'stdout', output_type: c?.output_type ?? 'json' } as never);
-      return (tag, sec, nsec, rec) => f(tag, sec, nsec, rec) + '\n';
-    }
-    default:
-      throw new ConfigError(`Unknown formatter plugin '${type}'`);
-  }
-}
-
-function makeInjector(
-  c: InjectConf | undefined,
-): ((tag: string, sec: number, nsec: number, rec: Rec) => Rec) | undefined {
-  if (!c || (!c.time_key && !c.tag_key && !c.hostname_key)) return undefined;
-  const host = c.hostname ?? os.hostname();
-  const utc = c.utc || !c.localtime;
-  const time = (sec: number, nsec: number): unknown => {
-    switch (c.time_type) {
-      case 'unixtime':
-        return sec;
-      case 'unixtime_millis':
-        return sec * 1000 + Math.floor(nsec / 1e6);
-      case 'unixtime_micros':
-        return sec * 1e6 + Math.floor(nsec / 1e3);
-      case 'unixtime_nanos':
-        return BigInt(sec) * 1000000000n + BigInt(nsec);
-      case 'string':
-        return strftime(
-          c.time_format ?? (utc ? '%Y-%m-%dT%H:%M:%SZ' : '%Y-%m-%dT%H:%M:%S%:z'),
-          sec,
-          nsec,
-          utc,
-        );
-      default:
-        return sec + Math.floor(nsec / 1e3) / 1e6;
-    }
-  };
-  return (tag, sec, nsec, rec) => {
-    const r: Rec = { ...rec };
-    if (c.hostname_key) r[c.hostname_key] = host;
-    if (c.tag_key) r[c.tag_key] = tag;
-    if (c.time_key) r[c.time_key] = time(sec, nsec);
-    return r;
-  };
-}
 
 function sliceFormat(timekey: number): string {
   if (timekey < 60) return '%Y%m%d%H%M%S';
@@ -222,7 +82,7 @@ export class FileOutput extends BufferedOutput<typeof params> {
   static readonly example = '<match app.**>\n  @type file\n  path /var/log/tributary/app\n</match>';
 
   private formatter!: RecordFormatter;
-  private injector: ((tag: string, sec: number, nsec: number, rec: Rec) => Rec) | undefined;
+  private injector: Injector | undefined;
   private base = '';
   private suffix = '';
   private framing: Framing = 'lines';
@@ -313,21 +173,7 @@ export class FileOutput extends BufferedOutput<typeof params> {
   }
 
   override format(tag: string, es: EventStream): Uint8Array {
-    const n = es.length;
-    const f = this.formatter;
-    const inj = this.injector;
-    const parts: (string | Uint8Array)[] = new Array(n);
-    let binary = false;
-    for (let i = 0; i < n; i++) {
-      const sec = es.secs[i]!;
-      const nsec = es.nsecs[i]!;
-      const rec = inj ? inj(tag, sec, nsec, es.records[i]!) : es.records[i]!;
-      const v = f(tag, sec, nsec, rec);
-      if (typeof v !== 'string') binary = true;
-      parts[i] = v;
-    }
-    if (!binary) return Buffer.from((parts as string[]).join(''), 'utf8');
-    return Buffer.concat(parts.map((x) => (typeof x === 'string' ? Buffer.from(x) : x)));
+    return formatBatch(this.formatter, this.injector, tag, es.secs, es.nsecs, es.records);
   }
 
   /** The file a chunk goes to (for append false: the first free `_N`). */
