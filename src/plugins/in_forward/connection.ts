@@ -12,7 +12,9 @@
 //   decompressed payload past decompression_size_limit.
 // Requests are processed strictly one at a time; while one is in flight (waiting for the
 // durable hook, gunzip, or the pipeline's drain) reading pauses once more than READ_AHEAD
-// bytes are waiting, so a connection holds at most ~maxRequestBytes + READ_AHEAD.
+// bytes are waiting, so a connection holds at most ~maxRequestBytes + READ_AHEAD. Across
+// connections the host keeps a budget of pending bytes: past it, every connection holding a
+// partial request pauses except the one closest to completing (see ForwardInput.budgetPaused).
 //
 // Received bytes are never overwritten once an object was decoded from them (decoded bin
 // values and `es.packed` may point into them): the receive buffer grows by reallocation.
@@ -38,6 +40,10 @@ export interface ConnectionHost {
   /** Count and log (rate-limited) a connection being closed for a protocol violation. */
   hostile(conn: ForwardConnection, reason: string): void;
   closed(conn: ForwardConnection): void;
+  /** Pending-bytes accounting across connections (the global receive budget). */
+  adjustBuffered(conn: ForwardConnection, delta: number): void;
+  /** True when this connection must stop reading because the global budget is used up. */
+  budgetPaused(conn: ForwardConnection): boolean;
 }
 
 /** The `<security>` handshake, server side. */
@@ -69,6 +75,8 @@ export class ForwardConnection {
   private peerEnded = false;
   private isClosed = false;
   private readPaused = false;
+  /** Pending bytes last reported to the host's budget. */
+  private accounted = 0;
   /** When the current incomplete request (or the handshake) started; 0 = nothing pending. */
   pendingSince = 0;
   requests = 0;
@@ -147,6 +155,7 @@ export class ForwardConnection {
     this.isClosed = true;
     this.buf = EMPTY;
     this.start = this.end = 0;
+    this.sync();
     this.socket.destroy();
   }
 
@@ -163,8 +172,22 @@ export class ForwardConnection {
     this.pump();
   }
 
-  private updateReading(): void {
-    const pause = this.flowPaused || (this.busy && this.end - this.start > READ_AHEAD);
+  /** Report pending bytes to the host's budget. */
+  private sync(): void {
+    const p = this.end - this.start;
+    if (p !== this.accounted) {
+      const d = p - this.accounted;
+      this.accounted = p;
+      this.host.adjustBuffered(this, d);
+    }
+  }
+
+  /** Re-evaluate whether the socket should be read (also called by the host on budget changes). */
+  updateReading(): void {
+    if (this.isClosed) return;
+    const pending = this.end - this.start;
+    const pause =
+      this.flowPaused || (this.busy && pending > READ_AHEAD) || (pending > 0 && this.host.budgetPaused(this));
     if (pause && !this.readPaused) {
       this.readPaused = true;
       this.socket.pause();
@@ -178,8 +201,9 @@ export class ForwardConnection {
     if (this.isClosed) return;
     this.append(chunk);
     if (this.pendingSince === 0) this.pendingSince = Date.now();
-    this.updateReading();
     this.pump();
+    this.sync();
+    this.updateReading();
   }
 
   private append(chunk: Buffer): void {
@@ -266,8 +290,9 @@ export class ForwardConnection {
             this.finish();
             return;
           }
-          this.updateReading();
           this.pump();
+          this.sync();
+          this.updateReading();
         },
         (e: Error) => this.violation(e.message),
       );
@@ -291,6 +316,7 @@ export class ForwardConnection {
   private resetBuffer(): void {
     this.buf = EMPTY;
     this.start = this.end = 0;
+    this.sync();
     this.owned = false;
     this.pendingSince = 0;
   }

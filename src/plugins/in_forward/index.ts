@@ -47,6 +47,8 @@ export interface ForwardStats {
   pauses: number;
   /** Requests carrying Fluent Bit metrics/traces/blobs/profiles (fluent_signal ≠ 0): not logs, dropped. */
   nonLogSignals: number;
+  /** Times the pending-bytes budget (buffered_bytes_limit) was exceeded. */
+  budgetPauses: number;
 }
 
 const TLS_VERSIONS: Record<string, tls.SecureVersion> = {
@@ -78,6 +80,7 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
     udpHeartbeats: 0,
     pauses: 0,
     nonLogSignals: 0,
+    budgetPauses: 0,
   };
   maxRequestBytes = DEFAULT_MAX_REQUEST;
   requestTimeoutMs = 60_000;
@@ -104,6 +107,7 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
     }
     this.resolveHostname = c.resolve_hostname ?? c.source_hostname_key !== undefined;
     this.maxRequestBytes = c.chunk_size_limit ?? DEFAULT_MAX_REQUEST;
+    this.bufferedBytesLimit = c.buffered_bytes_limit;
     this.requestTimeoutMs = Math.max(1, c.request_timeout * 1000);
     this.denyKeepalive = c.deny_keepalive;
     this.decodeOpts = {
@@ -250,6 +254,51 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
 
   closed(conn: ForwardConnection): void {
     if (this.conns.delete(conn)) this.stats.connections--;
+    if (this.favored === conn) {
+      this.favored = undefined;
+      if (this.overBudget) this.pickFavored();
+    }
+  }
+
+  /** Pending request bytes across all connections, and the budget for them. */
+  bufferedBytes = 0;
+  bufferedBytesLimit = 0;
+  private overBudget = false;
+  /** While over budget, the one connection still allowed to read (the largest partial request). */
+  private favored: ForwardConnection | undefined;
+
+  adjustBuffered(_conn: ForwardConnection, delta: number): void {
+    this.bufferedBytes += delta;
+    const over = this.bufferedBytes > this.bufferedBytesLimit;
+    if (over === this.overBudget) {
+      // Still over: when the favored connection finished (or left), hand over to the next.
+      if (over && (!this.favored || this.favored.closed || this.favored.pendingBytes === 0))
+        this.pickFavored();
+      return;
+    }
+    this.overBudget = over;
+    if (over) {
+      this.stats.budgetPauses++;
+      this.pickFavored();
+      this.logOnce('budget', 'pending request bytes over buffered_bytes_limit; pausing partial requests', {
+        buffered: this.bufferedBytes,
+        limit: this.bufferedBytesLimit,
+      });
+    } else {
+      this.favored = undefined;
+      for (const c of this.conns) c.updateReading();
+    }
+  }
+
+  private pickFavored(): void {
+    let best: ForwardConnection | undefined;
+    for (const c of this.conns) if (!c.closed && (!best || c.pendingBytes > best.pendingBytes)) best = c;
+    this.favored = best;
+    for (const c of this.conns) c.updateReading();
+  }
+
+  budgetPaused(conn: ForwardConnection): boolean {
+    return this.overBudget && conn !== this.favored;
   }
 
   hostile(conn: ForwardConnection, reason: string): void {

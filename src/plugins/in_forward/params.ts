@@ -1,5 +1,5 @@
 // in_forward parameters: Fluentd's (spec protocols §1.10, §1.11) plus two Tributary bounds
-// (`request_timeout`, `max_connections`) that Fluentd does not have.
+// (`request_timeout`, `max_connections`, `buffered_bytes_limit`) that Fluentd does not have.
 
 import { p } from '../../config/params.js';
 
@@ -95,6 +95,10 @@ export const params = {
   request_timeout: p.time({
     default: 60,
     desc: 'Tributary: close a connection whose started request (or handshake) is not complete within this.',
+  }),
+  buffered_bytes_limit: p.size({
+    default: 512 * MiB,
+    desc: 'Tributary: budget for partial requests across all connections; past it only the largest keeps reading.',
   }),
   max_connections: p.integer({
     default: 10000,
