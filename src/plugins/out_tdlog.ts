@@ -177,9 +177,9 @@ export class TdLogOutput extends BufferedOutput<typeof params> {
 
   async write(chunk: Chunk): Promise<void> {
     const { database, table } = this.destination(chunk);
-    const data = await chunk.read();
-    if (data.length === 0) return;
-    const body = await gzip(data);
+    if (chunk.bytesize === 0) return;
+    // A gzip-compressed buffer already holds gzip members: upload them as they are.
+    const body = this.bufferConfig.compress === 'gzip' ? await chunk.readCompressed() : await gzip(await chunk.read());
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {

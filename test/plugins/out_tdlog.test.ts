@@ -72,6 +72,15 @@ test('events reach the store: tables auto-created, time set from the event, one 
   assert.ok(rows.some((r) => r.action === 'login' && r.user === 2));
 });
 
+test('a gzip-compressed buffer uploads its stored gzip members as they are', async () => {
+  const d = new OutputTestDriver(TdLogOutput, conf().replace('@type memory', '@type memory\n    compress gzip'));
+  await d.feed('td.gz_db.events', [{ a: 1 }, { a: 2 }]);
+  await d.feed('td.gz_db.events', [{ a: 3 }]);
+  await d.instance.flushAll();
+  await d.shutdown();
+  assert.equal(await count('gz_db', 'events'), 3);
+});
+
 test('tag names are normalised: upper case, dashes and short names', async () => {
   const d = new OutputTestDriver(TdLogOutput, conf());
   await d.feed('td.My-DB.ab', [{ x: 1 }]);

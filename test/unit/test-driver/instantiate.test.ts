@@ -56,7 +56,7 @@ test('missing and unknown @type are config errors with a position', () => {
     () => instantiatePlugin(r, 'output', el('match', '**', { '@type': 'nope' }), {}),
     (e: Error) =>
       /x\.conf:3:1/.test(e.message) &&
-      /Unknown output plugin 'nope'.*copy, null, relabel, stdout/.test(e.message),
+      /Unknown output plugin 'nope'\. Known output plugins: .*\bcopy\b.*\bstdout\b/.test(e.message),
   );
 });
 
