@@ -151,3 +151,53 @@ test('config: at least one <server>, ack_response_timeout ≥ 1', () => {
     /ack_response_timeout/,
   );
 });
+
+test('fast path: in_forward PackedForward → buffer → out_forward sends the same entries bytes', async () => {
+  const { arrayElements, rawPayload } = await import('../../src/plugins/in_forward/msgpack-scanner.js');
+  const { encode } = await import('../../src/core/msgpack.js');
+  const { EventTime } = await import('../../src/core/event-time.js');
+  const { RawClient } = await import('./in_forward.support.js');
+  const net = await import('node:net');
+  // Final hop: a raw server that keeps the request bytes.
+  const got: Buffer[] = [];
+  const sink = net.createServer((s) => s.on('data', (b) => got.push(b)));
+  const sinkPort = await new Promise<number>((r) => sink.listen(0, '127.0.0.1', () => r((sink.address() as { port: number }).port)));
+  const out = new OutputTestDriver(ForwardOutput, `heartbeat_type none\n${server(sinkPort)}\n${IMMEDIATE}`);
+  const { d: recv, port } = await startForward();
+  const orig = recv.emitter.emitStream.bind(recv.emitter);
+  recv.emitter.emitStream = (tag, es) => {
+    void out.instance.emit(tag, es);
+    return orig(tag, es);
+  };
+  await out.start();
+  const c = new RawClient(port);
+  try {
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 50; i++) parts.push(encode([new EventTime(1700000000 + i, i), { i, s: 'v'.repeat(30) }]));
+    const blob = Buffer.concat(parts);
+    const head = Buffer.from([0xdb, 0, 0, 0, 0]);
+    head.writeUInt32BE(blob.length, 1);
+    await c.send(Buffer.concat([Buffer.from([0x93]), encode('fast.t'), head, blob, encode({ size: 50, compressed: 'text' })]));
+    const whole = () => Buffer.concat(got);
+    await waitFor(() => {
+      const b = whole();
+      if (b.length === 0) return false;
+      try {
+        const els = arrayElements(b);
+        return els !== undefined && els.length === 3;
+      } catch {
+        return false;
+      }
+    }, 'the forwarded request');
+    const b = whole();
+    const els = arrayElements(b)!;
+    assert.equal(b[els[1]![0]], 0xdb, 'entries sent as str32, as Fluentd does');
+    const [s, e] = rawPayload(b, els[1]![0])!;
+    assert.ok(b.subarray(s, e).equals(blob), 'the same bytes, not re-encoded');
+  } finally {
+    c.close();
+    await recv.shutdown();
+    await out.shutdown();
+    sink.close();
+  }
+});

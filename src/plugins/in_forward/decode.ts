@@ -176,13 +176,20 @@ function gunzipLimited(bytes: Uint8Array, limit: number): Promise<Buffer> {
   });
 }
 
-/** Build the stream for a list of [time, record] entries. */
+/**
+ * Build the stream for a list of [time, record] entries. Returns true when the stream is
+ * exactly the entries (every entry valid and unchanged, every time an EventTime: the buffer's
+ * chunk format), so the wire bytes may stand for it.
+ */
 function entriesStream(entries: unknown[], opts: DecodeOptions, req: DecodedRequest): boolean {
   let clean = true;
   for (const entry of entries) {
     let why: string;
     if (!Array.isArray(entry) || entry.length < 2) why = 'entry is not [time, record]';
-    else why = addEvent(req.es, entry[0], entry[1], opts.skipInvalidEvent);
+    else {
+      why = addEvent(req.es, entry[0], entry[1], opts.skipInvalidEvent);
+      if (why === '' && !(entry[0] instanceof EventTime)) clean = false;
+    }
     if (why === '') continue;
     clean = false;
     if (why === 'rewritten') continue;
