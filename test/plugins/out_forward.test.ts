@@ -161,7 +161,9 @@ test('fast path: in_forward PackedForward → buffer → out_forward sends the s
   // Final hop: a raw server that keeps the request bytes.
   const got: Buffer[] = [];
   const sink = net.createServer((s) => s.on('data', (b) => got.push(b)));
-  const sinkPort = await new Promise<number>((r) => sink.listen(0, '127.0.0.1', () => r((sink.address() as { port: number }).port)));
+  const sinkPort = await new Promise<number>((r) =>
+    sink.listen(0, '127.0.0.1', () => r((sink.address() as { port: number }).port)),
+  );
   const out = new OutputTestDriver(ForwardOutput, `heartbeat_type none\n${server(sinkPort)}\n${IMMEDIATE}`);
   const { d: recv, port } = await startForward();
   const orig = recv.emitter.emitStream.bind(recv.emitter);
@@ -173,11 +175,20 @@ test('fast path: in_forward PackedForward → buffer → out_forward sends the s
   const c = new RawClient(port);
   try {
     const parts: Buffer[] = [];
-    for (let i = 0; i < 50; i++) parts.push(encode([new EventTime(1700000000 + i, i), { i, s: 'v'.repeat(30) }]));
+    for (let i = 0; i < 50; i++)
+      parts.push(encode([new EventTime(1700000000 + i, i), { i, s: 'v'.repeat(30) }]));
     const blob = Buffer.concat(parts);
     const head = Buffer.from([0xdb, 0, 0, 0, 0]);
     head.writeUInt32BE(blob.length, 1);
-    await c.send(Buffer.concat([Buffer.from([0x93]), encode('fast.t'), head, blob, encode({ size: 50, compressed: 'text' })]));
+    await c.send(
+      Buffer.concat([
+        Buffer.from([0x93]),
+        encode('fast.t'),
+        head,
+        blob,
+        encode({ size: 50, compressed: 'text' }),
+      ]),
+    );
     const whole = () => Buffer.concat(got);
     await waitFor(() => {
       const b = whole();
