@@ -212,3 +212,34 @@ test('fast path: in_forward PackedForward → buffer → out_forward sends the s
     sink.close();
   }
 });
+
+test('ack timeout: the silent server is detached and its chunk is rolled back and sent to the other one', async () => {
+  const net = await import('node:net');
+  const swallowed: Buffer[] = [];
+  const hole = net.createServer((s) => {
+    s.on('data', (b) => swallowed.push(b));
+    s.on('error', () => {});
+  });
+  const holePort = await new Promise<number>((r) =>
+    hole.listen(0, '127.0.0.1', () => r((hole.address() as { port: number }).port)),
+  );
+  const { d: good, port } = await startForward();
+  const d = new OutputTestDriver(
+    ForwardOutput,
+    `require_ack_response true\nack_response_timeout 1\nheartbeat_type none
+${server(holePort, '  name hole')}\n${server(port, '  name good')}\n${IMMEDIATE}`,
+  );
+  try {
+    for (let k = 0; k < 6; k++) await d.feed(`ack.t${k}`, records(10, k * 10));
+    await waitFor(() => good.events().length >= 60, 'all 60 events at the good server', 20_000);
+    const got = new Set(good.events().map((e) => e.record.i));
+    assert.equal(got.size, 60);
+    assert.ok(swallowed.length > 0, 'the silent server got a chunk');
+    assert.equal(d.instance.nodes[0]!.available, false);
+    assert.ok(d.instance.counters.ackTimeouts >= 1);
+  } finally {
+    await d.shutdown();
+    await good.shutdown();
+    hole.close();
+  }
+});

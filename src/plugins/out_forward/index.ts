@@ -2,15 +2,18 @@
 //
 // - Each chunk goes out as one PackedForward request built from the chunk's own bytes
 //   (str32 entries, gzip bytes with `compress gzip`), option {size, compressed[, chunk]}.
-// - require_ack_response: the chunk id is Base64(16-byte chunk id) + "\n" (as Fluentd) and the
-//   flush waits for {"ack": id} up to ack_response_timeout. A timeout or a connection lost while
-//   waiting detaches the node and fails the flush, so the buffer retries (at-least-once).
+// - require_ack_response: the chunk id is Base64(16-byte chunk id) + "\n" (as Fluentd); a
+//   timeout or a connection lost while waiting detaches the node and rolls the chunk back
+//   without counting a retry, so it is sent again soon (at-least-once).
 // - Servers: weighted round-robin with standby takeover, heartbeats (transport / udp / none)
 //   feeding the phi accrual detector (nodes.ts). No available node → "no nodes are available"
 //   (the buffer retries, then <secondary>).
+// - require_ack_response uses the delayed commit: tryWrite() sends and returns; the ack (or
+//   its absence within ack_response_timeout) commits or rolls the chunk back later, so several
+//   chunks can wait for their acks at once.
 // Differences from Fluentd (documented gaps): one connection per chunk (keepalive is accepted
-// but not pooled), the ack is awaited inside write() instead of a delayed commit, a transport
-// heartbeat is a TCP/TLS connect without the handshake, DNS is resolved on every connect.
+// but not pooled), a transport heartbeat is a TCP/TLS connect without the handshake, DNS is
+// resolved on every connect.
 
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
@@ -18,12 +21,13 @@ import type * as tls from 'node:tls';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Chunk } from '../../buffer/chunk.js';
+import type { BufferConfig } from '../../buffer/config.js';
 import type { ConfigElement } from '../../config/element.js';
 import { ConfigError } from '../../core/errors.js';
 import { BufferedOutput } from '../../plugin/buffered-output.js';
 import { ForwardNode, LoadBalancer } from './nodes.js';
 import { params } from './params.js';
-import { AckTimeoutError, connect, forwardRequest, type SendOptions, sendRequest } from './sender.js';
+import { awaitAck, connect, forwardRequest, openAndSend, type SendOptions } from './sender.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -176,44 +180,87 @@ export class ForwardOutput extends BufferedOutput<typeof params> {
     }
   }
 
-  async write(chunk: Chunk): Promise<void> {
+  /** With require_ack_response the runner uses tryWrite + commitWrite (Fluentd's delayed commit). */
+  override get preferDelayedCommit(): boolean {
+    return this.config.require_ack_response;
+  }
+
+  protected override configureBufferExtra(cfg: BufferConfig): void {
     const c = this.config;
-    const tag = chunk.metadata.tag ?? '';
+    // Fluentd: the ack wait bounds the delayed commit; `compress` is the buffer's compression.
+    const set =
+      this.element.has('delayed_commit_timeout') ||
+      this.element.children('buffer')[0]?.has('delayed_commit_timeout');
+    if (c.require_ack_response && !set) {
+      cfg.delayedCommitTimeout = c.ack_response_timeout + 2;
+    }
+    if (c.compress === 'gzip') cfg.compress = 'gzip';
+  }
+
+  private async request(chunk: Chunk, ackChunk: string | undefined): Promise<Buffer[]> {
+    const c = this.config;
     let bytes: Buffer;
-    if (c.compress === 'gzip')
+    if (c.compress === 'gzip') {
       bytes = chunk.compress === 'gzip' ? await chunk.readCompressed() : await gzipAsync(await chunk.read());
-    else bytes = await chunk.read();
-    const ackChunk = c.require_ack_response ? `${chunk.id.toString('base64')}\n` : undefined;
+    } else bytes = await chunk.read();
     const option: Record<string, unknown> = { size: chunk.records, compressed: c.compress };
     if (ackChunk) option.chunk = ackChunk;
-    const parts = forwardRequest(tag, bytes, option);
+    return forwardRequest(chunk.metadata.tag ?? '', bytes, option);
+  }
+
+  /** Try the nodes of the rotation in order; the exchange of the first that took the request. */
+  private async send(
+    parts: Buffer[],
+  ): Promise<{ node: ForwardNode; ex: Awaited<ReturnType<typeof openAndSend>> }> {
     const nodes = this.balancer.candidates();
     if (nodes.length === 0) throw new Error('no nodes are available');
     let last: Error | undefined;
-    for (const n of nodes) {
+    for (const node of nodes) {
       try {
-        await sendRequest(this.sendOptions(n), parts, ackChunk, c.ack_response_timeout * 1000);
-        n.heartbeat(Date.now() / 1000, true);
-        this.counters.sent += chunk.records;
-        if (ackChunk) this.counters.acked += chunk.records;
-        return;
+        const ex = await openAndSend(this.sendOptions(node), parts);
+        node.heartbeat(Date.now() / 1000, true);
+        return { node, ex };
       } catch (e) {
         last = e as Error;
         this.counters.failures++;
-        if (ackChunk && (e instanceof AckTimeoutError || /closed/.test(last.message))) {
-          if (e instanceof AckTimeoutError) this.counters.ackTimeouts++;
-          n.disable();
-          this.balancer.rebuild();
-          this.log.warn('no ack from the server; detaching it, the chunk will be sent again', {
-            name: n.conf.name,
-            chunk_id: chunk.idHex,
-            error: last,
-          });
-          throw last;
-        }
       }
     }
     throw last ?? new Error('no nodes are available');
+  }
+
+  async write(chunk: Chunk): Promise<void> {
+    const { ex } = await this.send(await this.request(chunk, undefined));
+    ex.sock.end();
+    this.counters.sent += chunk.records;
+  }
+
+  /** Send, then wait for the ack in the background: commit on ack; on timeout or a lost
+   *  connection detach the node and roll back without counting a retry (sent again soon,
+   *  likely to another node — at-least-once). */
+  override async tryWrite(chunk: Chunk): Promise<void> {
+    const c = this.config;
+    const ackChunk = `${chunk.id.toString('base64')}\n`;
+    const { node, ex } = await this.send(await this.request(chunk, ackChunk));
+    this.counters.sent += chunk.records;
+    const idHex = chunk.idHex;
+    const records = chunk.records;
+    awaitAck(ex, ackChunk, c.ack_response_timeout * 1000).then(
+      () => {
+        this.counters.acked += records;
+        this.commitWrite(idHex);
+      },
+      (e: Error) => {
+        this.counters.ackTimeouts++;
+        node.disable();
+        this.balancer.rebuild();
+        this.log.warn('no ack from the server; detaching it, the chunk will be sent again', {
+          name: node.conf.name,
+          chunk_id: idHex,
+          error: e,
+        });
+        this.rollbackWrite(idHex, false);
+      },
+    );
   }
 
   override async shutdown(): Promise<void> {

@@ -32,7 +32,7 @@ export function forwardRequest(tag: string, entries: Buffer, option: Record<stri
 }
 
 /** A connected socket plus a reader of whole msgpack replies. */
-class Exchange {
+export class Exchange {
   private rx: Buffer = Buffer.alloc(0);
   private readonly scanner = new MsgpackScanner(16);
   private waiting: { resolve: (v: unknown) => void; reject: (e: Error) => void } | undefined;
@@ -127,13 +127,8 @@ export function connect(o: SendOptions): Promise<net.Socket> {
   });
 }
 
-/** Send one request; resolve once written (and acked when `ackChunk` is given). */
-export async function sendRequest(
-  o: SendOptions,
-  parts: Buffer[],
-  ackChunk: string | undefined,
-  ackTimeoutMs: number,
-): Promise<void> {
+/** Connect (+ handshake) and write one request; the exchange stays open for the ack. */
+export async function openAndSend(o: SendOptions, parts: Buffer[]): Promise<Exchange> {
   const sock = await connect(o);
   sock.on('error', () => {});
   const ex = new Exchange(sock);
@@ -145,13 +140,21 @@ export async function sendRequest(
       checkPong(await ex.read(o.sendTimeoutMs, 'PONG'), o.security, salt, nonce);
     }
     await ex.write(parts, o.sendTimeoutMs);
-    if (ackChunk !== undefined) {
-      const reply = (await ex.read(ackTimeoutMs, 'the ack')) as { ack?: unknown } | null;
-      if (reply?.ack !== ackChunk) throw new Error('ack mismatch: the server answered for another chunk');
-    }
-    sock.end();
+    return ex;
   } catch (e) {
     sock.destroy();
+    throw e;
+  }
+}
+
+/** Wait for {"ack": chunk} on an exchange, then close it. Rejects on timeout, close, mismatch. */
+export async function awaitAck(ex: Exchange, ackChunk: string, ackTimeoutMs: number): Promise<void> {
+  try {
+    const reply = (await ex.read(ackTimeoutMs, 'the ack')) as { ack?: unknown } | null;
+    if (reply?.ack !== ackChunk) throw new Error('ack mismatch: the server answered for another chunk');
+    ex.sock.end();
+  } catch (e) {
+    ex.sock.destroy();
     throw e;
   }
 }
