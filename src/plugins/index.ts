@@ -4,8 +4,11 @@
 import { PluginRegistry } from '../plugin/registry.js';
 import type { PluginClass } from '../plugin/types.js';
 import { GrepFilter } from './filter_grep.js';
+import { ParserFilter } from './filter_parser.js';
 import { RecordTransformerFilter } from './filter_record_transformer.js';
 import { StdoutFilter } from './filter_stdout.js';
+import { DebugAgentInput } from './in_debug_agent.js';
+import { ExecInput } from './in_exec.js';
 import { ForwardInput } from './in_forward/index.js';
 import { HttpInput } from './in_http.js';
 import { MonitorAgentInput } from './in_monitor_agent.js';
@@ -15,9 +18,12 @@ import { TailInput } from './in_tail/index.js';
 import { TcpInput } from './in_tcp.js';
 import { UdpInput } from './in_udp.js';
 import { CopyOutput } from './out_copy.js';
+import { ExecOutput } from './out_exec.js';
 import { FileOutput } from './out_file.js';
+import { HttpOutput } from './out_http.js';
 import { NullOutput } from './out_null.js';
 import { RelabelOutput } from './out_relabel.js';
+import { RoundRobinOutput } from './out_roundrobin.js';
 import { SecondaryFileOutput } from './out_secondary_file.js';
 import { StdoutOutput } from './out_stdout.js';
 import { TdLogOutput } from './out_tdlog.js';
@@ -42,6 +48,12 @@ export const builtinPlugins: PluginClass[] = [
   UdpInput,
   SyslogInput,
   TailInput,
+  RoundRobinOutput,
+  ParserFilter,
+  ExecInput,
+  ExecOutput,
+  HttpOutput,
+  DebugAgentInput,
   ...(BUILTIN_PARSERS as readonly PluginClass[]),
 ];
 
