@@ -73,12 +73,24 @@ test('fluent-cat → forwarder daemon → aggregator daemon → out_file', { tim
     const read = () => {
       const out = path.join(dir, 'out');
       if (!fs.existsSync(out)) return [];
-      return (fs.readdirSync(out, { recursive: true }) as string[])
-        .map((f) => path.join(out, f))
-        .filter((f) => fs.statSync(f).isFile())
-        .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n'))
-        .filter((l) => l.includes('through two hops'))
-        .map((l) => JSON.parse(l) as { n: number });
+      return (
+        (fs.readdirSync(out, { recursive: true }) as string[])
+          .map((f) => path.join(out, f))
+          // out_file's own buffer files (buffer.*.log) live next to the output: skip them.
+          .filter(
+            (f) =>
+              !path.basename(f).startsWith('buffer.') && fs.statSync(f, { throwIfNoEntry: false })?.isFile(),
+          )
+          .flatMap((f) => {
+            try {
+              return fs.readFileSync(f, 'utf8').split('\n');
+            } catch {
+              return [];
+            }
+          })
+          .filter((l) => l.includes('through two hops'))
+          .map((l) => JSON.parse(l) as { n: number })
+      );
     };
     await waitFor(() => read().length >= 200, '200 records in the aggregator output');
     const ns = read()
@@ -87,6 +99,7 @@ test('fluent-cat → forwarder daemon → aggregator daemon → out_file', { tim
     assert.deepEqual(
       ns,
       Array.from({ length: 200 }, (_, i) => i),
+      `forwarder log:\n${fwd.all}\naggregator log:\n${agg.all}`,
     );
   } finally {
     await fwd.stop();
