@@ -118,16 +118,14 @@ export function createApp(opts: AppOptions): App {
     // first — up to the import limit; a 413 closes the connection instead.
     if (status !== 413) await drain(req, limits.maxImportBytes);
     if (err instanceof ApiError) {
-      sendError(res, err.status, err.message, err.error);
-      return err.status;
+      sendError(res, status, err.message, err.error);
+      return status;
     }
     if (err instanceof StoreError) {
-      const status = STORE_STATUS[err.kind];
       sendError(res, status, err.message);
       return status;
     }
     if (err instanceof ImportBodyError) {
-      const status = err.tooLarge ? 413 : 400;
       if (err.tooLarge) res.setHeader('Connection', 'close');
       sendError(res, status, `Import failed: ${err.message}`);
       return status;
