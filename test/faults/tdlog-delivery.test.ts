@@ -103,7 +103,13 @@ async function tableStats(
     const job = await c.issueQuery(db, `SELECT count(1), count(DISTINCT seq) FROM ${table}`, {
       type: 'presto',
     });
-    await waitFor(async () => ['success', 'error'].includes(await c.jobStatus(job)), 'query job');
+    let status = '';
+    await waitFor(
+      async () => ['success', 'error', 'killed'].includes((status = await c.jobStatus(job))),
+      'query job',
+    );
+    // The table can exist before its first import has landed (no `seq` column yet): not yet.
+    if (status !== 'success') return { count: 0, distinct: 0 };
     const rows: unknown[] = [];
     const s = await c.jobResultStream(job, 'json');
     let text = '';
