@@ -10,6 +10,7 @@ import { StdoutFilter } from './filter_stdout.js';
 import { DebugAgentInput } from './in_debug_agent.js';
 import { ExecInput } from './in_exec.js';
 import { ForwardInput } from './in_forward/index.js';
+import { ForwardOutput } from './out_forward/index.js';
 import { HttpInput } from './in_http.js';
 import { MonitorAgentInput } from './in_monitor_agent.js';
 import { SampleInput } from './in_sample.js';
@@ -44,6 +45,7 @@ export const builtinPlugins: PluginClass[] = [
   MonitorAgentInput,
   HttpInput,
   ForwardInput,
+  ForwardOutput,
   TcpInput,
   UdpInput,
   SyslogInput,
