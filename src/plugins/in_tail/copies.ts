@@ -14,10 +14,9 @@
 //   position (bytes past it were never read from X).
 
 import * as path from 'node:path';
-import type { FileReader } from './reader.js';
+import { type FileReader, HEAD } from './reader.js';
 import { type Found, isSiblingName, readFileAt, sizedSiblings } from './siblings.js';
 
-const HEAD = 64;
 const MIN_HEAD = 16;
 
 /** A live file that `file` (new, stat st) is a copy of, or undefined. */

@@ -24,6 +24,8 @@ import type { PosEntry, PositionFile } from './pos-file.js';
 export const MAX_INFLIGHT = 8;
 const MAX_STEP_BYTES = 1024 * 1024;
 const TAIL = 16;
+/** First bytes kept for recognising copies (copies.ts). */
+export const HEAD = 64;
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
 
@@ -237,6 +239,7 @@ export class FileReader {
     this.lines.longLines = 0;
     this.eof = eof;
     if (eof) this.verify = true;
+    if (lines > 0 && (this.head?.length ?? 0) < HEAD) this.headBytes(HEAD);
     if (this.ml && lines > 0) this.touchMultiline();
     if (this.flushDue) {
       this.flushDue = false;
@@ -298,13 +301,17 @@ export class FileReader {
     return b.subarray(0, n);
   }
 
-  /** The file's first bytes (cached once complete; re-read while the file is shorter). */
+  /**
+   * The file's first bytes, as last seen before any truncation: cached, and re-read only while
+   * shorter than n and the file has not shrunk (so a truncated file still reports its old head).
+   */
   headBytes(n: number): Buffer {
-    if (this.head && this.head.length >= n) return this.head;
-    if (this.fd === undefined) return this.head ?? Buffer.alloc(0);
+    if ((this.head && this.head.length >= n) || this.fd === undefined) return this.head ?? Buffer.alloc(0);
     try {
-      if (fs.fstatSync(this.fd).size < this.lines.readPos) return this.head ?? Buffer.alloc(0);
-      this.head = this.readAt(0, n);
+      if (fs.fstatSync(this.fd).size >= this.lines.readPos) {
+        const b = this.readAt(0, n);
+        if (!this.head || b.length > this.head.length) this.head = b;
+      }
     } catch {
       // keep what we had
     }
@@ -313,6 +320,7 @@ export class FileReader {
 
   /** Remembers the bytes just before the start position (truncation checks before any read). */
   primeTail(): void {
+    this.headBytes(HEAD);
     const pos = this.lines.consumed;
     if (pos === 0) return;
     const k = Math.min(TAIL, pos);
@@ -378,6 +386,8 @@ export class FileReader {
   releasable(now: number): boolean {
     if (this.state !== 'rotated' || this.stepping || this.queued || this.closing) return false;
     if (now - this.rotatedAt < this.host.settings.rotateWaitMs) return false;
+    // never opened (or closed to save descriptors): look for it before giving up on it
+    if (this.fd === undefined && this.open() === 'ok') return false;
     if (this.fd !== undefined) {
       try {
         if (fs.fstatSync(this.fd).size > this.lines.readPos) return false;

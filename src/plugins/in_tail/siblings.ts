@@ -67,7 +67,7 @@ export function findByInode(dirs: string[], base: string, ino: number, dev?: num
   return undefined;
 }
 
-/** Siblings of `file` modified after `sinceMs`, oldest first, minus those `skip` rejects. */
+/** Siblings of `file` modified at or after `sinceMs`, oldest first, minus those `skip` rejects. */
 export function rotatedSiblings(file: string, sinceMs: number, skip: (st: fs.Stats) => boolean): Found[] {
   const dir = path.dirname(file);
   const base = path.basename(file);
@@ -76,7 +76,9 @@ export function rotatedSiblings(file: string, sinceMs: number, skip: (st: fs.Sta
     if (!isSiblingName(base, name)) continue;
     const p = path.join(dir, name);
     const st = statFile(p);
-    if (!st || st.mtimeMs <= sinceMs || skip(st)) continue;
+    // >=: mtimes come from a coarse clock (a few ms), so a file written right after the old
+    // one stopped can carry the same mtime; files already known are removed by skip()
+    if (!st || st.mtimeMs < sinceMs || skip(st)) continue;
     out.push({ path: p, st });
   }
   return out.sort((a, b) => a.st.mtimeMs - b.st.mtimeMs);

@@ -122,6 +122,8 @@ export class Tracker implements ReaderHost {
   /** pos-file entries of files at their path, not yet claimed by a watcher (startup only). */
   private readonly loaded = new Map<number, PosEntry>();
   private readonly rotatedWhileDown = new Set<string>();
+  /** What left paths that stopped being targets (PathWatcher.gone), for when they return. */
+  private readonly lost = new Map<string, { mtimeMs: number; realPath: string }>();
   private readonly watchersByFile = new Map<string, Set<PathWatcher>>();
   private readonly readersByFile = new Map<string, Set<FileReader>>();
   private readonly idle = new Set<FileReader>();
@@ -189,6 +191,7 @@ export class Tracker implements ReaderHost {
 
   /** Rotated siblings of `p` written after `sinceMs` that were never read: read them from 0. */
   private readMissed(p: string, sinceMs: number): void {
+    this.log.debug('looking for rotations nobody read', { path: p, since: sinceMs });
     if (!(sinceMs > 0)) return;
     const seen = new Set<number>();
     const skip = (st: fs.Stats) => {
@@ -235,6 +238,8 @@ export class Tracker implements ReaderHost {
     for (const [p, st] of targets) {
       if (this.watchers.has(p)) continue;
       const w = new PathWatcher(p);
+      w.gone = this.lost.get(p);
+      this.lost.delete(p);
       this.watchers.set(p, w);
       this.o.groups?.add(p);
       this.index(w, true);
@@ -253,6 +258,11 @@ export class Tracker implements ReaderHost {
 
   private unwatch(w: PathWatcher): void {
     if (w.reader) this.detach(w);
+    // the path may come back (rotation seen by a refresh in between): remember what left it
+    if (w.gone) {
+      if (this.lost.size >= MAX_RELEASED) this.lost.clear();
+      this.lost.set(w.path, w.gone);
+    }
     this.index(w, false);
     this.o.groups?.remove(w.path);
     this.watchers.delete(w.path);
@@ -289,7 +299,8 @@ export class Tracker implements ReaderHost {
     } catch {
       // unknown: no sibling scan
     }
-    w.gone = { mtimeMs, realPath: r.realPath };
+    w.gone = { mtimeMs: mtimeMs || w.lastMtime, realPath: r.realPath };
+    this.log.debug('path no longer shows the file', { path: w.path, inode: r.ino, owners: r.owners - 1 });
     if (--r.owners > 0) return;
     this.indexReader(r, false);
     this.log.info(`detected rotation of ${w.path}; waiting ${this.settings.rotateWaitMs / 1000} seconds`);
@@ -327,7 +338,9 @@ export class Tracker implements ReaderHost {
         this.log.info(`${w.path} is a copy of ${shadow.path}; it is read once that file is truncated`);
       } else this.log.info(`following tail of ${w.path}`);
     } else if (r.state === 'rotated') {
+      // a rotated file the glob also matches under its new name: same reader, entry renamed
       r.state = 'live';
+      if (r.owners === 0 && r.entry.path !== w.path) r.entry = this.pos.relocate(r.entry, w.path);
     }
     r.owners++;
     w.reader = r;
@@ -369,6 +382,7 @@ export class Tracker implements ReaderHost {
     }
     this.readers.set(r.key, r);
     if (r.open() === 'ok') r.primeTail();
+    this.log.debug('tracking file', { path: r.realPath, inode: st.ino, pos, state: r.state, fd: r.fd });
     return r;
   }
 
