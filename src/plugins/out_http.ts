@@ -323,6 +323,9 @@ export class HttpOutput extends BufferedOutput<typeof params> {
           n += d.length;
         });
         res.on('error', fail);
+        res.on('close', () => {
+          if (!res.complete) fail(new Error(`connection to ${url.host} closed before the answer ended`));
+        });
         res.on('end', () => {
           for (const t of timers) clearTimeout(t);
           resolve({
