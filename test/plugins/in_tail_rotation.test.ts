@@ -66,7 +66,7 @@ for (const glob of [false, true]) {
       await d.shutdown();
     }
     // the live file's entry is at its end; closed rotated files keep their position under their new name
-    const rows = posRows(pos).filter((r) => r[1] !== 0xffffffffffffffff);
+    const rows = posRows(pos).filter((r) => r[1] !== 2 ** 64 - 1);
     for (const name of glob ? [f, `${f}.1`, `${f}.2`] : [f]) {
       const st = fs.statSync(name);
       assert.deepEqual(
