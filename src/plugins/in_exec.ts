@@ -196,16 +196,13 @@ export class ExecInput extends Input<typeof params> {
       x.set('tag_key', el.get('tag_key') ?? null);
       el.elements.push(x);
     }
-    let parse = el.children('parse')[0];
-    if (!parse) {
-      parse = new ConfigElement('parse', '', el.pos);
-      el.elements.push(parse);
-    }
+    // Fluentd's <parse> defaults for in_exec, applied to a copy so the config dump and the
+    // unused-parameter check see what the user wrote.
+    const given = el.children('parse')[0];
+    const parse = given ? given.clone() : new ConfigElement('parse', '', el.pos);
     if (!parse.has('@type') && !parse.has('type')) parse.set('@type', 'tsv');
     if (!parse.has('time_type')) parse.set('time_type', parse.has('time_format') ? 'string' : 'float');
     if (!parse.has('estimate_current_event')) parse.set('estimate_current_event', 'false');
-    const extract = el.children('extract')[0];
-    if (extract?.has('time_format') && !extract.has('time_type')) extract.set('time_type', 'string');
     super.configure(el);
     const c = this.config;
     if (c.tag === undefined && c.extract?.tag_key === undefined) {
@@ -222,10 +219,18 @@ export class ExecInput extends Input<typeof params> {
       throw new ConfigError("'max_line_size' must be positive");
     this.maxLine = c.max_line_size ?? DEFAULT_MAX_LINE;
     if (c.extract) {
+      const xe = c.extract.$element;
+      if (xe.has('time_format') && !xe.has('time_type')) c.extract.time_type = 'string';
       const x = new Extractor(c.extract);
       if (x.enabled) this.extractor = x;
     }
     this.parser = createParser(this.ctx, parse);
+    if (given) {
+      given.consumed = true;
+      for (const k of parse.used) if (given.has(k)) given.used.add(k);
+      given.known = parse.known;
+      given.owner = parse.owner;
+    }
     // Fluentd's in_exec sets time_key nil for every parser, json's default `time` included.
     if (!parse.has('time_key')) (this.parser.config as { time_key?: string }).time_key = undefined;
     this.binary = this.parser.parserType === 'binary';
