@@ -7,6 +7,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseConfig } from '../../../src/config/parser.js';
+import type { EventStream } from '../../../src/core/event-stream.js';
+import { Logger, LogSink } from '../../../src/core/log.js';
+import { makePluginContext } from '../../../src/plugin/context.js';
+import type { Emitter } from '../../../src/plugin/types.js';
 import { TailInput } from '../../../src/plugins/in_tail/index.js';
 import { InputTestDriver } from '../../../src/test-driver/index.js';
 
@@ -87,4 +92,33 @@ export function posRows(file: string): [string, number, number][] {
       const [p, pos, ino] = l.split('\t');
       return [p!, Number.parseInt(pos!, 16), Number.parseInt(ino!, 16)];
     });
+}
+
+/** A TailInput outside the test driver, emitting into `emitter` (for large volumes). */
+export async function startTail(
+  conf: string,
+  emitter: Emitter,
+): Promise<{ input: TailInput; logs: string[] }> {
+  const sink = new LogSink();
+  sink.captured = [];
+  const ctx = makePluginContext({ emitter, log: new Logger({ sink, level: 'info' }) });
+  const input = new TailInput(ctx);
+  input.configure(parseConfig(`<source>\n@type tail\n${conf}\n</source>`, 'tail.conf').elements[0]!);
+  await input.start();
+  return { input, logs: sink.captured };
+}
+
+/** An emitter that hands every stream to `take` and never pushes back. */
+export function streamEmitter(take: (es: EventStream) => void): Emitter {
+  return {
+    emitStream: (_tag, es) => {
+      take(es);
+      return true;
+    },
+    emitStreamDurable: async (_tag, es) => {
+      take(es);
+    },
+    onDrain: (cb) => setImmediate(cb),
+    overHighWater: () => false,
+  };
 }

@@ -11,6 +11,10 @@
 //       writes lines "<gen> <seq>\n" for seq 0..N-1, C lines per write; every K lines renames F
 //       to F.<gen>, writes L more lines to the renamed file (a logger that has not reopened
 //       yet), then opens a new F. Answers {"ok":true,"rotations":R}.
+//   {"op":"many","dir":D,"files":N,"rounds":R,"intervalMs":I,"hotLines":H}
+//       every I ms (R rounds) appends "s<i> <round> <Date.now()>\n" to each of D/s<i>.log, and
+//       between rounds appends "hot <seq>\n" lines to D/hot.log in 500-line writes until H were
+//       written. Answers when both are done.
 //   {"op":"exit"}
 
 import * as fs from 'node:fs';
@@ -52,7 +56,28 @@ function storm(c: Cmd): number {
   return rotations;
 }
 
-function run(c: Cmd): Record<string, unknown> {
+async function many(c: Cmd): Promise<Record<string, unknown>> {
+  const hot = fs.openSync(`${c.dir}/hot.log`, 'a');
+  const fds = Array.from({ length: c.files }, (_, i) => fs.openSync(`${c.dir}/s${i}.log`, 'a'));
+  let seq = 0;
+  for (let round = 0; round < c.rounds || seq < c.hotLines; round++) {
+    if (round < c.rounds) {
+      for (let i = 0; i < fds.length; i++) fs.writeSync(fds[i]!, `s${i} ${round} ${Date.now()}\n`);
+    }
+    const until = Date.now() + c.intervalMs;
+    while (Date.now() < until && seq < c.hotLines) {
+      let text = '';
+      for (let k = 0; k < 500 && seq < c.hotLines; k++, seq++) text += `hot ${seq}\n`;
+      fs.writeSync(hot, text);
+      await new Promise((r) => setImmediate(r));
+    }
+    if (Date.now() < until) await new Promise((r) => setTimeout(r, until - Date.now()));
+  }
+  for (const fd of [hot, ...fds]) fs.closeSync(fd);
+  return { hot: seq };
+}
+
+function run(c: Cmd): Record<string, unknown> | Promise<Record<string, unknown>> {
   switch (c.op) {
     case 'lines': {
       let text = '';
@@ -85,6 +110,8 @@ function run(c: Cmd): Record<string, unknown> {
     }
     case 'storm':
       return { rotations: storm(c) };
+    case 'many':
+      return many(c);
     case 'exit':
       process.exit(0);
       break;
@@ -94,15 +121,20 @@ function run(c: Cmd): Record<string, unknown> {
   return {};
 }
 
+let queue: Promise<void> = Promise.resolve();
 const rl = createInterface({ input: process.stdin });
 rl.on('line', (line) => {
   if (line.trim() === '') return;
-  let reply: Record<string, unknown>;
-  try {
-    reply = { ok: true, ...run(JSON.parse(line) as Cmd) };
-  } catch (e) {
-    reply = { ok: false, error: (e as Error).message };
-  }
-  process.stdout.write(`${JSON.stringify(reply)}\n`);
+  queue = queue.then(async () => {
+    let reply: Record<string, unknown>;
+    try {
+      reply = { ok: true, ...(await run(JSON.parse(line) as Cmd)) };
+    } catch (e) {
+      reply = { ok: false, error: (e as Error).message };
+    }
+    process.stdout.write(`${JSON.stringify(reply)}\n`);
+  });
 });
-rl.on('close', () => process.exit(0));
+rl.on('close', () => {
+  void queue.then(() => process.exit(0));
+});
