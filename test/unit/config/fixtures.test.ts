@@ -139,7 +139,7 @@ describe('what the good fixtures contain', () => {
     const root = load('workers.conf');
     assert.deepEqual(
       root.children('worker').map((w) => w.arg),
-      ['0', '1-3', '1'],
+      ['0', '1-3'],
     );
     assert.equal(param(root.children('worker')[1]!.elements[0]!, 'port'), '24224');
     const w2 = loadConfigFile('workers.conf', { ...OPTS, workerId: '2' });
