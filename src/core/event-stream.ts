@@ -48,6 +48,10 @@ export class EventStream {
   }
 
   slice(start: number, end: number): EventStream {
-    return new EventStream(this.secs.slice(start, end), this.nsecs.slice(start, end), this.records.slice(start, end));
+    return new EventStream(
+      this.secs.slice(start, end),
+      this.nsecs.slice(start, end),
+      this.records.slice(start, end),
+    );
   }
 }
