@@ -32,7 +32,7 @@ function check(o: SupervisorOptions): {
 } {
   const loaded = loadConfig(o);
   checkConfig(loaded, o.registry);
-  const dump = dumpConfig(loaded.root, (el, key) => el.secrets?.has(key) ?? false);
+  const dump = dumpConfig(loaded.root, (el, key) => el.secrets?.has(key) ?? false).trimEnd();
   return {
     workers: loaded.system.workers,
     dump,

@@ -132,3 +132,26 @@ test('-d writes the supervisor pid and the daemon logs to -o', async () => {
     }, 'daemon exit');
   }
 });
+
+test('the startup config dump masks secret parameters', async () => {
+  const file = conf(
+    'secret.conf',
+    '<match td.*.*>\n  @type tdlog\n  apikey 1/SECRETVALUE\n  buffer_type memory\n</match>\n',
+  );
+  const p = Proc.node('src/cli/td-agent.js', ['-c', file]);
+  try {
+    await p.waitOutput(/fluentd worker is now running/, 'the worker to run');
+    assert.match(
+      p.all,
+      /using configuration file: <ROOT>\n {2}<match td\.\*\.\*>\n {4}@type "tdlog"\n {4}apikey xxxxxx\n/,
+    );
+    assert.ok(!p.all.includes('SECRETVALUE'), 'the key never appears in the log');
+    assert.match(
+      p.all,
+      /<buffer tag>\n {6}@type "memory"\n {4}<\/buffer>/,
+      'compat-generated sections are dumped',
+    );
+  } finally {
+    await p.stop();
+  }
+});
