@@ -63,7 +63,11 @@ export function idleRun(seconds: () => number) {
     const child = Child.node('src/cli/td-agent.js', ['-c', conf], {
       cwd: ctx.dir,
       log: path.join(ctx.dir, 'td-agent.log'),
-      env: { TD_API_KEY: '1/bench-idle', TD_ENDPOINT: 'http://127.0.0.1:9' },
+      env: {
+        TD_API_KEY: '1/bench-idle',
+        TD_ENDPOINT: 'http://127.0.0.1:9',
+        TRIBUTARY_VAR: path.join(ctx.dir, 'var'),
+      },
     });
     try {
       await child.waitOutput(/fluentd worker is now running/, 'td-agent with the default config to start');
