@@ -235,13 +235,17 @@ export class Tracker implements ReaderHost {
   /** Starts watchers for new targets and stops those no longer matched. */
   sync(targets: Map<string, fs.Stats>): void {
     for (const [p, w] of this.watchers) if (!targets.has(p)) this.unwatch(w);
+    const added: [PathWatcher, fs.Stats][] = [];
     for (const [p, st] of targets) {
       if (this.watchers.has(p)) continue;
       const w = new PathWatcher(p);
       w.gone = this.lost.get(p);
       this.lost.delete(p);
       this.watchers.set(p, w);
-      this.o.groups?.add(p);
+      this.o.groups?.add(p); // all members first: a group's share depends on its size
+      added.push([w, st]);
+    }
+    for (const [w, st] of added) {
       this.index(w, true);
       this.check(w, st);
     }
