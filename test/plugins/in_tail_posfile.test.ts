@@ -66,7 +66,7 @@ test('no entry has its fields across a 4 KiB page (filler lines instead)', (t) =
   pf.close();
   const rows = parsePosText(fs.readFileSync(file, 'utf8'));
   assert.equal(rows.length, 400);
-  rows.forEach((r, i) => assert.deepEqual([r.pos, r.ino], [i + 1, i + 2]));
+  for (const [i, r] of rows.entries()) assert.deepEqual([r.pos, r.ino], [i + 1, i + 2]);
   assert.ok(fs.readFileSync(file, 'utf8').includes('\n\n'), 'some filler lines were needed');
 });
 
