@@ -1,11 +1,16 @@
 // What in_tcp, in_udp and in_syslog share once a message is framed: counters, rate-limited
-// notices, `<extract>` (tag and time from the record), and batching events per tag so the
-// pipeline sees one EventStream per tag per read, not one per line (DESIGN.md §7.1).
+// notices, `<extract>` (tag and time from the record), the source_*_key params, and batching
+// events per tag so the pipeline sees one EventStream per tag per read, not one per line
+// (DESIGN.md §7.1). The parse step of in_tcp and in_udp is in socket-message.ts.
 
-import { p, type SectionConfig } from '../config/params.js';
+import { compatParse } from '../config/compat.js';
+import type { ConfigElement } from '../config/element.js';
+import { type ParamDecls, p, type SectionConfig } from '../config/params.js';
+import { ConfigError } from '../core/errors.js';
 import { EventStream, type Rec } from '../core/event-stream.js';
 import type { EventTime } from '../core/event-time.js';
 import { type Logger, type LogLevel, LogThrottle } from '../core/log.js';
+import { Input } from '../plugin/base.js';
 import type { Emitter } from '../plugin/types.js';
 import { TimeParser } from './time-parser.js';
 
@@ -93,6 +98,26 @@ export function head(msg: Buffer | string, n = 64): string {
   return s;
 }
 
+/** The `<parse>` section a text input requires (v0.12 flat `format` moved into one first). */
+export function requireParse(el: ConfigElement): ConfigElement {
+  compatParse(el);
+  const parse = el.children('parse')[0];
+  if (!parse) throw new ConfigError('<parse> section is required.', { pos: el.pos });
+  return parse;
+}
+
+/** in_tcp's and in_udp's keys for the peer's name and address; `peer` words the docs. */
+export function sourceKeyParams(peer: 'client' | 'sender') {
+  return {
+    source_host_key: p.string({
+      deprecated: 'use source_hostname_key instead.',
+      desc: 'Old name of source_hostname_key.',
+    }),
+    source_hostname_key: p.string({ desc: `Add the ${peer}'s hostname under this key.` }),
+    source_address_key: p.string({ desc: `Add the ${peer}'s IP address under this key.` }),
+  } as const;
+}
+
 const extractParams = {
   tag_key: p.string({ desc: 'Take the tag from this field.' }),
   keep_tag_key: p.bool({ default: false, desc: 'Keep the tag field in the record.' }),
@@ -130,6 +155,13 @@ export class Extractor {
             })
           : new TimeParser({ type: c.time_type });
     }
+  }
+
+  /** The section's extractor, or undefined when it has neither tag_key nor time_key. */
+  static from(c: SectionConfig<typeof extractParams> | undefined): Extractor | undefined {
+    if (!c) return undefined;
+    const x = new Extractor(c);
+    return x.enabled ? x : undefined;
   }
 
   get enabled(): boolean {
@@ -201,4 +233,11 @@ export class TagBatcher {
     }
     return ok;
   }
+}
+
+/** Base of in_tcp, in_udp and in_syslog: what the receivers (socket-receive.ts) use of a plugin. */
+export abstract class SocketInput<P extends ParamDecls = ParamDecls> extends Input<P> {
+  readonly stats: SocketInputStats = newStats();
+  readonly notifier = new Notifier(this.log);
+  readonly batch = new TagBatcher();
 }

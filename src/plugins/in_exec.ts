@@ -221,8 +221,7 @@ export class ExecInput extends Input<typeof params> {
     if (c.extract) {
       const xe = c.extract.$element;
       if (xe.has('time_format') && !xe.has('time_type')) c.extract.time_type = 'string';
-      const x = new Extractor(c.extract);
-      if (x.enabled) this.extractor = x;
+      this.extractor = Extractor.from(c.extract);
     }
     this.parser = createParser(this.ctx, parse);
     if (given) {

@@ -39,14 +39,10 @@ import {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_TCP_MESSAGE_LIMIT,
   head,
-  Notifier,
-  newStats,
-  type SocketInputStats,
-  TagBatcher,
+  SocketInput,
 } from '../helpers/socket-input.js';
 import { TcpReceiver, UdpReceiver } from '../helpers/socket-receive.js';
 import { protocolOf, type TcpConn, tlsOptions, transportSection } from '../helpers/socket-server.js';
-import { Input } from '../plugin/base.js';
 import { createParser, type Parser } from '../plugin/parser.js';
 import './parser_builtins.js';
 
@@ -108,14 +104,13 @@ interface Peer {
   hostname: string | undefined;
 }
 
-export class SyslogInput extends Input<typeof params> {
+export class SyslogInput extends SocketInput<typeof params> {
   static override readonly type = 'syslog';
   static override readonly params = params;
   static readonly desc = 'Receives syslog messages (RFC 3164 / 5424) over UDP, TCP or TLS.';
   static readonly example =
     '<source>\n  @type syslog\n  tag system\n  port 5140\n  bind 127.0.0.1\n  <parse>\n    message_format auto\n  </parse>\n</source>';
 
-  readonly stats: SocketInputStats = newStats();
   private parser!: Parser<any>;
   private parsesPri = false;
   private protocol = 'udp';
@@ -123,8 +118,6 @@ export class SyslogInput extends Input<typeof params> {
   private resolve = false;
   private tcp: TcpReceiver | undefined;
   private udp: UdpReceiver | undefined;
-  readonly notifier = new Notifier(this.log);
-  readonly batch = new TagBatcher();
 
   override configure(el: ConfigElement): void {
     compatParse(el);

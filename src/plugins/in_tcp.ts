@@ -17,11 +17,9 @@
 //   closed (Fluentd logs and closes too).
 // - Bytes left without a delimiter when the peer closes are dropped (as Fluentd), counted.
 
-import { compatParse } from '../config/compat.js';
 import type { ConfigElement } from '../config/element.js';
 import { p } from '../config/params.js';
 import { ConfigError } from '../core/errors.js';
-import { EventTime } from '../core/event-time.js';
 import { DelimiterFramer, type DropReason } from '../helpers/socket-framing.js';
 import {
   DEFAULT_MAX_CONNECTIONS,
@@ -29,11 +27,11 @@ import {
   Extractor,
   extractSection,
   head,
-  Notifier,
-  newStats,
-  type SocketInputStats,
-  TagBatcher,
+  requireParse,
+  SocketInput,
+  sourceKeyParams,
 } from '../helpers/socket-input.js';
+import { MessageHandler } from '../helpers/socket-message.js';
 import { TcpReceiver } from '../helpers/socket-receive.js';
 import {
   buildAllowList,
@@ -42,20 +40,14 @@ import {
   tlsOptions,
   transportSection,
 } from '../helpers/socket-server.js';
-import { Input } from '../plugin/base.js';
-import { createParser, type Parser } from '../plugin/parser.js';
+import { createParser } from '../plugin/parser.js';
 import './parser_builtins.js';
 
 const params = {
   tag: p.string({ required: true, desc: 'Tag of the events.' }),
   port: p.integer({ default: 5170, desc: 'Port to listen on.' }),
   bind: p.string({ default: '0.0.0.0', desc: 'Address to listen on.' }),
-  source_host_key: p.string({
-    deprecated: 'use source_hostname_key instead.',
-    desc: 'Old name of source_hostname_key.',
-  }),
-  source_hostname_key: p.string({ desc: "Add the client's hostname under this key." }),
-  source_address_key: p.string({ desc: "Add the client's IP address under this key." }),
+  ...sourceKeyParams('client'),
   message_length_limit: p.size({
     desc: 'Longest message in bytes; longer ones are dropped (unset: 8 MiB, a Tributary bound).',
   }),
@@ -83,28 +75,21 @@ const params = {
   transport: transportSection,
 } as const;
 
-export class TcpInput extends Input<typeof params> {
+export class TcpInput extends SocketInput<typeof params> {
   static override readonly type = 'tcp';
   static override readonly params = params;
   static readonly desc = 'Receives text messages over TCP, one per delimiter, parsed by <parse>.';
   static readonly example =
     '<source>\n  @type tcp\n  tag tcp.events\n  port 5170\n  bind 127.0.0.1\n  <parse>\n    @type json\n  </parse>\n</source>';
 
-  readonly stats: SocketInputStats = newStats();
-  private parser!: Parser<any>;
-  private binary = false;
-  private extractor: Extractor | undefined;
+  private messages!: MessageHandler;
   private limit = DEFAULT_TCP_MESSAGE_LIMIT;
   private hostnameKey: string | undefined;
   private useTls = false;
   private receiver: TcpReceiver | undefined;
-  readonly notifier = new Notifier(this.log);
-  readonly batch = new TagBatcher();
 
   override configure(el: ConfigElement): void {
-    compatParse(el);
-    const parse = el.children('parse')[0];
-    if (!parse) throw new ConfigError('<parse> section is required.', { pos: el.pos });
+    const parse = requireParse(el);
     super.configure(el);
     const c = this.config;
     for (const cl of c.security?.client ?? []) {
@@ -117,12 +102,15 @@ export class TcpInput extends Input<typeof params> {
     this.useTls = protocolOf(c.transport, 'tcp', ['tcp', 'tls']) === 'tls';
     this.hostnameKey = c.source_hostname_key ?? c.source_host_key;
     this.limit = c.message_length_limit ?? DEFAULT_TCP_MESSAGE_LIMIT;
-    if (c.extract) {
-      const x = new Extractor(c.extract);
-      if (x.enabled) this.extractor = x;
-    }
-    this.parser = createParser(this.ctx, parse);
-    this.binary = this.parser.parserType === 'binary';
+    this.messages = new MessageHandler(this, {
+      parser: createParser(this.ctx, parse),
+      extractor: Extractor.from(c.extract),
+      tag: c.tag,
+      addressKey: c.source_address_key,
+      hostnameKey: this.hostnameKey,
+      chomp: false,
+      logKey: 'message',
+    });
   }
 
   /** Bytes held for incomplete messages, over all open connections. */
@@ -151,7 +139,7 @@ export class TcpInput extends Input<typeof params> {
         new DelimiterFramer(
           c.delimiter,
           this.limit,
-          (msg) => this.onMessage(conn, msg),
+          (msg) => this.messages.handle(msg, conn.remoteAddr, conn.hostname),
           (reason, size, h) => this.onDrop(conn, reason, size, h),
         ),
     });
@@ -172,34 +160,6 @@ export class TcpInput extends Input<typeof params> {
       head: head(h, 32),
       host: conn.remoteAddr,
     });
-  }
-
-  private onMessage(conn: TcpConn, msg: Buffer): void {
-    this.stats.messages++;
-    const input = this.binary ? Buffer.from(msg) : msg.toString('utf8');
-    try {
-      this.parser.parse(input, (time, record) => {
-        if (record === null) {
-          this.stats.unmatched++;
-          this.notifier.notice('warn', 'unmatched', 'pattern not matched', { message: head(msg) });
-          return;
-        }
-        const x = this.extractor;
-        const tag = x?.tag(record) ?? this.config.tag;
-        const t = time ?? x?.time(record) ?? EventTime.now();
-        if (this.config.source_address_key) record[this.config.source_address_key] = conn.remoteAddr;
-        if (this.hostnameKey) record[this.hostnameKey] = conn.hostname ?? conn.remoteAddr;
-        this.stats.events++;
-        this.batch.add(tag, t.sec, t.nsec, record);
-      });
-    } catch (e) {
-      this.stats.parseErrors++;
-      this.notifier.notice('warn', 'parse', 'invalid message, dropped', {
-        error: e as Error,
-        message: head(msg),
-        host: conn.remoteAddr,
-      });
-    }
   }
 
   /** Stop accepting connections; open ones are closed by shutdown(). */

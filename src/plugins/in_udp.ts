@@ -10,37 +10,26 @@
 //   back: when the pipeline asks to pause, the events were still taken; it is counted in
 //   `stats.pauses`, and the kernel drops what the socket buffer cannot hold.
 
-import { compatParse } from '../config/compat.js';
 import type { ConfigElement } from '../config/element.js';
 import { p } from '../config/params.js';
-import { ConfigError } from '../core/errors.js';
-import { EventTime } from '../core/event-time.js';
 import {
-  chomp,
   Extractor,
   extractSection,
-  head,
-  Notifier,
-  newStats,
-  type SocketInputStats,
-  TagBatcher,
+  requireParse,
+  SocketInput,
+  sourceKeyParams,
 } from '../helpers/socket-input.js';
+import { MessageHandler } from '../helpers/socket-message.js';
 import { UdpReceiver } from '../helpers/socket-receive.js';
 import { protocolOf, transportSection } from '../helpers/socket-server.js';
-import { Input } from '../plugin/base.js';
-import { createParser, type Parser } from '../plugin/parser.js';
+import { createParser } from '../plugin/parser.js';
 import './parser_builtins.js';
 
 const params = {
   tag: p.string({ required: true, desc: 'Tag of the events.' }),
   port: p.integer({ default: 5160, desc: 'Port to listen on.' }),
   bind: p.string({ default: '0.0.0.0', desc: 'Address to listen on.' }),
-  source_host_key: p.string({
-    deprecated: 'use source_hostname_key instead.',
-    desc: 'Old name of source_hostname_key.',
-  }),
-  source_hostname_key: p.string({ desc: "Add the sender's hostname under this key." }),
-  source_address_key: p.string({ desc: "Add the sender's IP address under this key." }),
+  ...sourceKeyParams('sender'),
   body_size_limit: p.size({
     deprecated: 'use message_length_limit instead.',
     desc: 'Old name of message_length_limit.',
@@ -56,38 +45,34 @@ const params = {
   transport: transportSection,
 } as const;
 
-export class UdpInput extends Input<typeof params> {
+export class UdpInput extends SocketInput<typeof params> {
   static override readonly type = 'udp';
   static override readonly params = params;
   static readonly desc = 'Receives text messages over UDP, one per datagram, parsed by <parse>.';
   static readonly example =
     '<source>\n  @type udp\n  tag udp.events\n  port 5160\n  bind 127.0.0.1\n  <parse>\n    @type none\n  </parse>\n</source>';
 
-  readonly stats: SocketInputStats = newStats();
-  private parser!: Parser<any>;
-  private binary = false;
-  private extractor: Extractor | undefined;
+  private messages!: MessageHandler;
   private hostnameKey: string | undefined;
   private limit = 4096;
   private receiver: UdpReceiver | undefined;
-  readonly notifier = new Notifier(this.log);
-  readonly batch = new TagBatcher();
 
   override configure(el: ConfigElement): void {
-    compatParse(el);
-    const parse = el.children('parse')[0];
-    if (!parse) throw new ConfigError('<parse> section is required.', { pos: el.pos });
+    const parse = requireParse(el);
     super.configure(el);
     const c = this.config;
     protocolOf(c.transport, 'udp', ['udp']);
     this.hostnameKey = c.source_hostname_key ?? c.source_host_key;
     this.limit = c.body_size_limit ?? c.message_length_limit;
-    if (c.extract) {
-      const x = new Extractor(c.extract);
-      if (x.enabled) this.extractor = x;
-    }
-    this.parser = createParser(this.ctx, parse);
-    this.binary = this.parser.parserType === 'binary';
+    this.messages = new MessageHandler(this, {
+      parser: createParser(this.ctx, parse),
+      extractor: Extractor.from(c.extract),
+      tag: c.tag,
+      addressKey: c.source_address_key,
+      hostnameKey: this.hostnameKey,
+      chomp: c.remove_newline,
+      logKey: 'data',
+    });
   }
 
   get boundPort(): number {
@@ -103,41 +88,11 @@ export class UdpInput extends Input<typeof params> {
       receiveBufferSize: c.transport?.receive_buffer_size ?? c.receive_buffer_size,
       resolveHostname: this.hostnameKey !== undefined,
       limitName: 'message_length_limit',
-      handle: (msg, addr, hostname) => this.onMessage(msg, addr, hostname),
+      handle: (msg, addr, hostname) => this.messages.handle(msg, addr, hostname),
     });
     await receiver.server.listen();
     this.receiver = receiver;
     this.log.info('listening udp socket', { bind: c.bind, port: this.boundPort });
-  }
-
-  private onMessage(msg: Buffer, addr: string, hostname: string | undefined): void {
-    this.stats.messages++;
-    let input: string | Buffer;
-    if (this.binary) input = Buffer.from(msg);
-    else input = this.config.remove_newline ? chomp(msg.toString('utf8')) : msg.toString('utf8');
-    try {
-      this.parser.parse(input, (time, record) => {
-        if (record === null) {
-          this.stats.unmatched++;
-          this.notifier.notice('warn', 'unmatched', 'pattern not matched', { data: head(input) });
-          return;
-        }
-        const x = this.extractor;
-        const tag = x?.tag(record) ?? this.config.tag;
-        const t = time ?? x?.time(record) ?? EventTime.now();
-        if (this.config.source_address_key) record[this.config.source_address_key] = addr;
-        if (this.hostnameKey) record[this.hostnameKey] = hostname ?? addr;
-        this.stats.events++;
-        this.batch.add(tag, t.sec, t.nsec, record);
-      });
-    } catch (e) {
-      this.stats.parseErrors++;
-      this.notifier.notice('warn', 'parse', 'invalid message, dropped', {
-        error: e as Error,
-        data: head(input),
-        host: addr,
-      });
-    }
   }
 
   override stop(): void {
