@@ -39,6 +39,7 @@ import {
   makeInjector,
   type RecordFormatter,
 } from '../plugin/formatter.js';
+import { firstFreePath, writeChunkFile } from './support/chunk-file.js';
 
 const gzip = promisify(zlib.gzip);
 
@@ -181,14 +182,7 @@ export class FileOutput extends BufferedOutput<typeof params> {
     const base = this.extractPlaceholders(this.base, chunk);
     const suffix = this.extractPlaceholders(this.suffix, chunk);
     if (this.config.append) return base + suffix;
-    for (let i = 0; ; i++) {
-      const p = `${base}_${i}${suffix}`;
-      try {
-        await fs.access(p);
-      } catch {
-        return p;
-      }
-    }
+    return firstFreePath((i) => `${base}_${i}${suffix}`);
   }
 
   async write(chunk: Chunk): Promise<void> {
@@ -196,24 +190,6 @@ export class FileOutput extends BufferedOutput<typeof params> {
     if (this.config.compress === 'text') data = await chunk.read();
     else if (this.config.recompress) data = await gzip(await chunk.read());
     else data = await chunk.readCompressed();
-    const sys = this.ctx.system;
-    for (let attempt = 0; ; attempt++) {
-      const file = await this.targetPath(chunk);
-      await fs.mkdir(path.dirname(file), { recursive: true, mode: sys.dirPermission });
-      let fh: fs.FileHandle;
-      try {
-        fh = await fs.open(file, this.config.append ? 'a' : 'wx', sys.filePermission);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 100) continue;
-        throw e;
-      }
-      try {
-        await fh.write(data);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      return;
-    }
+    await writeChunkFile(() => this.targetPath(chunk), data, this.config.append, this.ctx.system);
   }
 }

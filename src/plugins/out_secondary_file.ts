@@ -9,9 +9,8 @@
 // `${chunk_id}` always, `${tag}`/`${tag[N]}` with the tag key, `${key}` with record keys,
 // strftime `%Y%m%d...` with the time key — anything else is a config error naming it.
 // `compress gzip` writes gzip (the buffer's stored members as they are when the buffer is
-// compressed too). Files are fsynced before the chunk counts as written.
+// compressed too). Files are fsynced before the chunk counts as written (support/chunk-file.ts).
 
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Chunk } from '../buffer/chunk.js';
 import type { ConfigElement } from '../config/element.js';
@@ -19,6 +18,7 @@ import { p } from '../config/params.js';
 import { ConfigError } from '../core/errors.js';
 import { BufferedOutput } from '../plugin/buffered-output.js';
 import { strftime } from '../plugin/placeholders.js';
+import { firstFreePath, writeChunkFile } from './support/chunk-file.js';
 
 const params = {
   directory: p.string({ required: true, desc: 'Directory of the dump files.' }),
@@ -84,37 +84,11 @@ export class SecondaryFileOutput extends BufferedOutput<typeof params> {
   async targetPath(chunk: Chunk): Promise<string> {
     const base = this.extractPlaceholders(this.template, chunk);
     if (this.config.append) return base + this.suffix;
-    for (let i = 0; ; i++) {
-      const file = `${base}.${i}${this.suffix}`;
-      try {
-        await fs.access(file);
-      } catch {
-        return file;
-      }
-    }
+    return firstFreePath((i) => `${base}.${i}${this.suffix}`);
   }
 
   async write(chunk: Chunk): Promise<void> {
     const data = this.config.compress === 'gzip' ? await chunk.readCompressed() : await chunk.read();
-    const sys = this.ctx.system;
-    for (let attempt = 0; ; attempt++) {
-      const file = await this.targetPath(chunk);
-      await fs.mkdir(path.dirname(file), { recursive: true, mode: sys.dirPermission });
-      let fh: fs.FileHandle;
-      try {
-        // `wx` makes the free-index choice race-free between concurrent flushes
-        fh = await fs.open(file, this.config.append ? 'a' : 'wx', sys.filePermission);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 100) continue;
-        throw e;
-      }
-      try {
-        await fh.write(data);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      return;
-    }
+    await writeChunkFile(() => this.targetPath(chunk), data, this.config.append, this.ctx.system);
   }
 }
