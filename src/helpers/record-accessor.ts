@@ -37,25 +37,29 @@ function toInteger(s: string, param: string): number {
   return Number.parseInt(s.trim(), 10);
 }
 
+/** `rest` follows a '[' that opens an integer index: pushes the index, returns what follows ']'. */
+function takeIndex(rest: string, param: string, out: PathKey[]): string {
+  const i = rest.indexOf(']');
+  if (i < 0) throw new ConfigError(`'[' found but ']' not found. Invalid syntax: ${param}`);
+  if (i === 0) throw new ConfigError(`missing array index in '[]'. Invalid syntax: ${param}`);
+  out.push(toInteger(rest.slice(0, i), param));
+  return rest.slice(i + 1);
+}
+
+/** `rest` follows a ']' (or the `$`): returns what follows the next '['. */
+function afterNextBracket(rest: string, param: string): string {
+  const i = rest.indexOf('[');
+  if (i < 0) throw new ConfigError(`found more characters after ']'. Invalid syntax: ${param}`);
+  return rest.slice(i + 1);
+}
+
 function parseDotArrayOp(key: string, param: string, out: PathKey[]): void {
   const start = key.indexOf('[');
   if (start > 0) out.push(key.slice(0, start));
   let rest = key.slice(start + 1);
-  let inBracket = true;
   while (rest.length > 0) {
-    if (inBracket) {
-      const i = rest.indexOf(']');
-      if (i < 0) throw new ConfigError(`'[' found but ']' not found. Invalid syntax: ${param}`);
-      if (i === 0) throw new ConfigError(`missing array index in '[]'. Invalid syntax: ${param}`);
-      out.push(toInteger(rest.slice(0, i), param));
-      rest = rest.slice(i + 1);
-      inBracket = false;
-    } else {
-      const i = rest.indexOf('[');
-      if (i < 0) throw new ConfigError(`found more characters after ']'. Invalid syntax: ${param}`);
-      rest = rest.slice(i + 1);
-      inBracket = true;
-    }
+    rest = takeIndex(rest, param, out);
+    if (rest.length > 0) rest = afterNextBracket(rest, param);
   }
 }
 
@@ -82,30 +86,19 @@ function parseDot(param: string): PathKey[] {
 function parseBracket(param: string): PathKey[] {
   const out: PathKey[] = [];
   let rest = param.slice(1);
-  let inBracket = false;
   while (rest.length > 0) {
-    if (inBracket) {
-      const q = rest[0];
-      if (q === "'" || q === '"') {
-        let i = rest.indexOf("']");
-        if (i < 0) i = rest.indexOf('"]');
-        if (i < 0) throw new ConfigError(`Incomplete bracket. Invalid syntax: ${param}`);
-        if (rest[i] !== q) throw new ConfigError(`Mismatched quotes. Invalid syntax: ${param}`);
-        out.push(rest.slice(1, i));
-        rest = rest.slice(i + 2);
-      } else {
-        const i = rest.indexOf(']');
-        if (i < 0) throw new ConfigError(`'[' found but ']' not found. Invalid syntax: ${param}`);
-        if (i === 0) throw new ConfigError(`missing array index in '[]'. Invalid syntax: ${param}`);
-        out.push(toInteger(rest.slice(0, i), param));
-        rest = rest.slice(i + 1);
-      }
-      inBracket = false;
+    rest = afterNextBracket(rest, param);
+    if (rest.length === 0) break;
+    const q = rest[0];
+    if (q === "'" || q === '"') {
+      let i = rest.indexOf("']");
+      if (i < 0) i = rest.indexOf('"]');
+      if (i < 0) throw new ConfigError(`Incomplete bracket. Invalid syntax: ${param}`);
+      if (rest[i] !== q) throw new ConfigError(`Mismatched quotes. Invalid syntax: ${param}`);
+      out.push(rest.slice(1, i));
+      rest = rest.slice(i + 2);
     } else {
-      const i = rest.indexOf('[');
-      if (i < 0) throw new ConfigError(`found more characters after ']'. Invalid syntax: ${param}`);
-      rest = rest.slice(i + 1);
-      inBracket = true;
+      rest = takeIndex(rest, param, out);
     }
   }
   if (out.length === 0) throw new ConfigError('empty keys in bracket notation');
