@@ -130,6 +130,10 @@ export class FileReader {
   private flushTimer: NodeJS.Timeout | undefined;
   private flushDue = false;
   private head: Buffer | undefined;
+  // the last whole line handed out by the current feed (see rememberTail)
+  private lastS = 0;
+  private lastE = -1;
+  private lastStart = 0;
 
   constructor(
     private readonly host: ReaderHost,
@@ -160,13 +164,22 @@ export class FileReader {
     const conv = this.host.converter;
     if (this.ml) conv.multilineLine(this.ml, text, start, this.path, this.es);
     else conv.line(text, this.path, this.es);
-    if (!truncated && e < buf.length) {
-      const k = Math.min(TAIL, e - s + 1);
-      buf.copy(this.tail, 0, e + 1 - k, e + 1);
-      this.tailLen = k;
-      this.tailEnd = start + (e - s) + 1;
+    if (!truncated) {
+      this.lastS = s;
+      this.lastE = e;
+      this.lastStart = start;
     }
   };
+
+  /** After a feed: keep the last bytes of the last whole line (truncation and copy checks). */
+  private rememberTail(buf: Buffer): void {
+    if (this.lastE < 0) return;
+    const k = Math.min(TAIL, this.lastE - this.lastS + 1);
+    buf.copy(this.tail, 0, this.lastE + 1 - k, this.lastE + 1);
+    this.tailLen = k;
+    this.tailEnd = this.lastStart + (this.lastE - this.lastS) + 1;
+    this.lastE = -1;
+  }
 
   /** Reads one batch. 'more': call again; 'idle': at the end; 'wait': blocked (fd, in-flight). */
   async step(): Promise<StepResult> {
@@ -217,6 +230,7 @@ export class FileReader {
         }
         bytes += n;
         lines += this.lines.feed(n, limit - lines, this.onLine);
+        this.rememberTail(buf);
         if (lines >= limit) break; // cut by the limit: more to read
         if (n < len) {
           eof = true;
@@ -477,6 +491,9 @@ export class FileReader {
 
   private send(c: Commit, es: EventStream, attempt: number): void {
     const h = this.host;
+    // closed while a refused batch waited: its position was never saved, so it is read again
+    // at the next start rather than emitted into a pipeline that is shutting down
+    if (this.state === 'closed') return;
     let p: Promise<void>;
     try {
       p = h.emitter.emitStreamDurable(this.tag, es);
@@ -500,7 +517,7 @@ export class FileReader {
             });
           }
           const wait = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(attempt, 6));
-          setTimeout(() => this.send(c, es, attempt + 1), wait);
+          setTimeout(() => this.send(c, es, attempt + 1), wait).unref();
           return;
         }
         h.stats.eventsDropped += es.length;
