@@ -20,15 +20,15 @@
 // error and fallback semantics are the same as Fluentd's synchronous emit. emit() resolves
 // when every store resolved; it returns nothing when every store answered synchronously.
 //
-// The stores are owned by this plugin: it starts, stops, shuts down and flushes them.
+// The stores are owned by this plugin (plugin/multi-output.ts): it starts, stops, shuts down
+// and flushes them.
 
 import type { ConfigElement } from '../config/element.js';
 import { p } from '../config/params.js';
 import { ConfigError } from '../core/errors.js';
 import type { EventStream, Rec } from '../core/event-stream.js';
 import { decode, encode } from '../core/msgpack.js';
-import { Output } from '../plugin/base.js';
-import type { OutputPlugin } from '../plugin/types.js';
+import { MultiOutput } from '../plugin/multi-output.js';
 
 const params = {
   deep_copy: p.bool({
@@ -58,21 +58,19 @@ function copier(mode: string): CopyFn {
   }
 }
 
-export class CopyOutput extends Output<typeof params> {
+export class CopyOutput extends MultiOutput<typeof params> {
   static override readonly type = 'copy';
   static override readonly params = params;
   static readonly desc = 'Copies each event stream to several outputs (<store> sections).';
   static readonly example =
     '<match app.**>\n  @type copy\n  <store>\n    @type stdout\n  </store>\n  <store ignore_error>\n    @type null\n  </store>\n</match>';
 
-  readonly outputs: OutputPlugin[] = [];
   private ignoreError: boolean[] = [];
   private ignoreIfPrevSuccess: boolean[] = [];
   private copy: CopyFn;
 
   override configure(el: ConfigElement): void {
     super.configure(el);
-    const where = this.where();
     this.config.store.forEach((s, i) => {
       const flags = s.$arg.split(/[\s,]+/).filter(Boolean);
       const ifPrev = flags.includes('ignore_if_prev_success');
@@ -80,14 +78,7 @@ export class CopyOutput extends Output<typeof params> {
         throw new ConfigError('ignore_if_prev_success must specify 2nd or later <store> directives');
       this.ignoreError.push(flags.includes('ignore_error'));
       this.ignoreIfPrevSuccess.push(ifPrev);
-      const storeEl = s.$element;
-      if (!storeEl.params.get('@type')?.value && !storeEl.params.get('type')?.value) {
-        throw new ConfigError("Missing '@type' parameter in <store> section", {
-          pos: storeEl.pos,
-          section: where,
-        });
-      }
-      this.outputs.push(this.ctx.createOutput(storeEl, [where]));
+      this.addStore(s.$element);
     });
     if (this.ignoreError.every(Boolean) && !this.ignoreIfPrevSuccess.some(Boolean)) {
       this.log.warn(
@@ -95,22 +86,6 @@ export class CopyOutput extends Output<typeof params> {
       );
     }
     this.copy = copier(this.config.deep_copy ? 'shallow' : this.config.copy_mode);
-  }
-
-  override async start(): Promise<void> {
-    for (const o of this.outputs) await o.start();
-  }
-
-  override async stop(): Promise<void> {
-    for (const o of this.outputs) await o.stop();
-  }
-
-  override async shutdown(): Promise<void> {
-    for (const o of this.outputs) await o.shutdown();
-  }
-
-  override async flushAll(): Promise<void> {
-    await Promise.all(this.outputs.map((o) => o.flushAll()));
   }
 
   override overHighWater(): boolean {

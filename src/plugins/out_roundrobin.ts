@@ -23,14 +23,15 @@
 // - A store past its high-water mark is passed over while another one is not, so one slow
 //   destination does not stall the rotation; overHighWater() is true only when all are.
 //
-// The stores are owned by this plugin: it starts, stops, shuts down and flushes them.
+// The stores are owned by this plugin (plugin/multi-output.ts): it starts, stops, shuts down
+// and flushes them.
 
 import type { ConfigElement } from '../config/element.js';
 import { p } from '../config/params.js';
 import { ConfigError } from '../core/errors.js';
 import type { EventStream } from '../core/event-stream.js';
 import { LogThrottle } from '../core/log.js';
-import { Output } from '../plugin/base.js';
+import { MultiOutput } from '../plugin/multi-output.js';
 import type { OutputPlugin } from '../plugin/types.js';
 
 const params = {
@@ -66,7 +67,7 @@ export function rotation(weights: readonly number[], random: () => number = Math
   return out;
 }
 
-export class RoundRobinOutput extends Output<typeof params> {
+export class RoundRobinOutput extends MultiOutput<typeof params> {
   static override readonly type = 'roundrobin';
   static override readonly params = params;
   static readonly desc =
@@ -74,7 +75,6 @@ export class RoundRobinOutput extends Output<typeof params> {
   static readonly example =
     '<match lb.**>\n  @type roundrobin\n  <store>\n    @type null\n    weight 2\n  </store>\n  <store>\n    @type stdout\n  </store>\n</match>';
 
-  readonly outputs: OutputPlugin[] = [];
   weights: number[] = [];
   /** The rotation: store indexes, one entry per share. */
   order: number[] = [];
@@ -88,12 +88,7 @@ export class RoundRobinOutput extends Output<typeof params> {
     const where = this.where();
     for (const s of this.config.store) {
       const storeEl = s.$element;
-      if (!storeEl.params.get('@type')?.value && !storeEl.params.get('type')?.value) {
-        throw new ConfigError("Missing '@type' parameter in <store> section", {
-          pos: storeEl.pos,
-          section: where,
-        });
-      }
+      this.addStore(storeEl);
       if (s.weight < 0) {
         throw new ConfigError(`weight must be 0 or more: ${s.weight}`, {
           pos: storeEl.params.get('weight')?.pos ?? storeEl.pos,
@@ -101,29 +96,12 @@ export class RoundRobinOutput extends Output<typeof params> {
         });
       }
       this.weights.push(s.weight);
-      this.outputs.push(this.ctx.createOutput(storeEl, [where]));
     }
     if (this.weights.every((w) => w === 0))
       throw new ConfigError('at least one <store> must have a weight above 0');
     this.order = rotation(this.weights);
     const n = this.outputs.length;
     this.attempts = this.outputs.map((_, i) => Array.from({ length: n }, (_, k) => (i + k) % n));
-  }
-
-  override async start(): Promise<void> {
-    for (const o of this.outputs) await o.start();
-  }
-
-  override async stop(): Promise<void> {
-    for (const o of this.outputs) await o.stop();
-  }
-
-  override async shutdown(): Promise<void> {
-    for (const o of this.outputs) await o.shutdown();
-  }
-
-  override async flushAll(): Promise<void> {
-    await Promise.all(this.outputs.map((o) => o.flushAll()));
   }
 
   override overHighWater(): boolean {
