@@ -20,7 +20,7 @@ import * as tls from 'node:tls';
 import { p, type SectionConfig } from '../config/params.js';
 import { ConfigError } from '../core/errors.js';
 
-const TLS_VERSION_LIST = ['TLSv1_1', 'TLSv1_2', 'TLSv1_3', 'TLS1_1', 'TLS1_2', 'TLS1_3'] as const;
+export const TLS_VERSION_LIST = ['TLSv1_1', 'TLSv1_2', 'TLSv1_3', 'TLS1_1', 'TLS1_2', 'TLS1_3'] as const;
 const TLS_VERSIONS: Record<string, tls.SecureVersion> = {
   TLSv1_1: 'TLSv1.1',
   TLS1_1: 'TLSv1.1',
@@ -79,8 +79,22 @@ export function protocolOf(t: TransportConfig | undefined, dflt: string, allowed
   return proto;
 }
 
+/** The `<transport tls>` fields tlsOptions() reads (in_forward declares its own section). */
+export type TlsTransport = Pick<
+  TransportConfig,
+  | 'cert_path'
+  | 'private_key_path'
+  | 'private_key_passphrase'
+  | 'ca_path'
+  | 'client_cert_auth'
+  | 'ciphers'
+  | 'version'
+  | 'min_version'
+  | 'max_version'
+>;
+
 /** Node TLS server options from `<transport tls>` (reads the PEM files: call in start()). */
-export function tlsOptions(t: TransportConfig): tls.TlsOptions {
+export function tlsOptions(t: TlsTransport): tls.TlsOptions {
   const o: tls.TlsOptions = {
     cert: fs.readFileSync(t.cert_path!),
     key: fs.readFileSync(t.private_key_path!),

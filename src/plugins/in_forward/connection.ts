@@ -14,7 +14,7 @@
 // durable hook, gunzip, or the pipeline's drain) reading pauses once more than READ_AHEAD
 // bytes are waiting, so a connection holds at most ~maxRequestBytes + READ_AHEAD. Across
 // connections the host keeps a budget of pending bytes: past it, every connection holding a
-// partial request pauses except the one closest to completing (see ForwardInput.budgetPaused).
+// partial request pauses except the one closest to completing (budget.ts).
 //
 // Received bytes are never overwritten once an object was decoded from them (decoded bin
 // values and `es.packed` may point into them): the receive buffer grows by reallocation.

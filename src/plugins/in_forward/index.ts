@@ -15,17 +15,18 @@
 
 import * as dgram from 'node:dgram';
 import * as dns from 'node:dns/promises';
-import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { ConfigElement } from '../../config/element.js';
 import { ConfigError } from '../../core/errors.js';
 import { LogThrottle } from '../../core/log.js';
+import { tlsOptions } from '../../helpers/socket-server.js';
 import { Input } from '../../plugin/base.js';
+import { ReceiveBudget } from './budget.js';
 import { type ConnectionHost, ForwardConnection, type Handshake } from './connection.js';
 import { type DecodedRequest, type DecodeOptions, decodeJsonRequest, decodeRequest } from './decode.js';
 import { MiB, params } from './params.js';
-import { type SecurityClient, ServerHandshake } from './security.js';
+import { serverHandshake } from './security.js';
 
 const DEFAULT_MAX_REQUEST = 256 * MiB;
 const MAX_DEPTH = 100;
@@ -50,15 +51,6 @@ export interface ForwardStats {
   /** Times the pending-bytes budget (buffered_bytes_limit) was exceeded. */
   budgetPauses: number;
 }
-
-const TLS_VERSIONS: Record<string, tls.SecureVersion> = {
-  TLSv1_1: 'TLSv1.1',
-  TLS1_1: 'TLSv1.1',
-  TLSv1_2: 'TLSv1.2',
-  TLS1_2: 'TLSv1.2',
-  TLSv1_3: 'TLSv1.3',
-  TLS1_3: 'TLSv1.3',
-};
 
 export class ForwardInput extends Input<typeof params> implements ConnectionHost {
   static override readonly type = 'forward';
@@ -92,6 +84,7 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
   private udp: dgram.Socket | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly conns = new Set<ForwardConnection>();
+  private budget!: ReceiveBudget;
   private readonly throttle = new LogThrottle(10_000);
   private resolveHostname = false;
   private useTls = false;
@@ -107,7 +100,13 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
     }
     this.resolveHostname = c.resolve_hostname ?? c.source_hostname_key !== undefined;
     this.maxRequestBytes = c.chunk_size_limit ?? DEFAULT_MAX_REQUEST;
-    this.bufferedBytesLimit = c.buffered_bytes_limit;
+    this.budget = new ReceiveBudget(c.buffered_bytes_limit, this.conns, () => {
+      this.stats.budgetPauses++;
+      this.logOnce('budget', 'pending request bytes over buffered_bytes_limit; pausing partial requests', {
+        buffered: this.budget.bytes,
+        limit: this.budget.limit,
+      });
+    });
     this.requestTimeoutMs = Math.max(1, c.request_timeout * 1000);
     this.denyKeepalive = c.deny_keepalive;
     this.decodeOpts = {
@@ -151,23 +150,10 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
 
   override async start(): Promise<void> {
     const c = this.config;
-    if (c.security) this.handshake = await this.buildHandshake();
+    if (c.security) this.handshake = await serverHandshake(c.security, c.deny_keepalive);
     const onSocket = (socket: net.Socket) => this.accept(socket);
     if (this.useTls) {
-      const t = c.transport!;
-      const opts: tls.TlsOptions = {
-        cert: fs.readFileSync(t.cert_path!),
-        key: fs.readFileSync(t.private_key_path!),
-        ciphers: t.ciphers,
-        allowHalfOpen: true,
-        requestCert: t.client_cert_auth,
-        rejectUnauthorized: t.client_cert_auth,
-        minVersion: TLS_VERSIONS[t.min_version ?? t.version],
-      };
-      if (t.private_key_passphrase) opts.passphrase = t.private_key_passphrase;
-      if (t.max_version) opts.maxVersion = TLS_VERSIONS[t.max_version];
-      if (t.ca_path) opts.ca = fs.readFileSync(t.ca_path);
-      const server = tls.createServer(opts, onSocket);
+      const server = tls.createServer({ ...tlsOptions(c.transport!), allowHalfOpen: true }, onSocket);
       server.on('tlsClientError', (e) => this.logOnce('tls', 'TLS handshake failed', { error: e }));
       this.server = server;
     } else {
@@ -210,32 +196,6 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
     this.udp = udp;
   }
 
-  private async buildHandshake(): Promise<Handshake> {
-    const s = this.config.security!;
-    const clients: SecurityClient[] = [];
-    for (const cl of s.client) {
-      let host = cl.host;
-      if (host && !net.isIP(host)) {
-        const addrs = await dns.lookup(host, { all: true }).catch(() => []);
-        for (const a of addrs) {
-          clients.push({ host: a.address, network: undefined, sharedKey: cl.shared_key, users: cl.users });
-        }
-        continue;
-      }
-      clients.push({ host, network: cl.network, sharedKey: cl.shared_key, users: cl.users });
-      host = undefined;
-    }
-    return new ServerHandshake({
-      selfHostname: s.self_hostname,
-      sharedKey: s.shared_key,
-      userAuth: s.user_auth,
-      allowAnonymousSource: s.allow_anonymous_source,
-      users: s.user.map((u) => ({ username: u.username, password: u.password })),
-      clients,
-      denyKeepalive: this.config.deny_keepalive,
-    });
-  }
-
   private accept(socket: net.Socket): void {
     if (this.conns.size >= this.config.max_connections) {
       this.stats.refused++;
@@ -254,51 +214,15 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
 
   closed(conn: ForwardConnection): void {
     if (this.conns.delete(conn)) this.stats.connections--;
-    if (this.favored === conn) {
-      this.favored = undefined;
-      if (this.overBudget) this.pickFavored();
-    }
+    this.budget.closed(conn);
   }
-
-  /** Pending request bytes across all connections, and the budget for them. */
-  bufferedBytes = 0;
-  bufferedBytesLimit = 0;
-  private overBudget = false;
-  /** While over budget, the one connection still allowed to read (the largest partial request). */
-  private favored: ForwardConnection | undefined;
 
   adjustBuffered(_conn: ForwardConnection, delta: number): void {
-    this.bufferedBytes += delta;
-    const over = this.bufferedBytes > this.bufferedBytesLimit;
-    if (over === this.overBudget) {
-      // Still over: when the favored connection finished (or left), hand over to the next.
-      if (over && (!this.favored || this.favored.closed || this.favored.pendingBytes === 0))
-        this.pickFavored();
-      return;
-    }
-    this.overBudget = over;
-    if (over) {
-      this.stats.budgetPauses++;
-      this.pickFavored();
-      this.logOnce('budget', 'pending request bytes over buffered_bytes_limit; pausing partial requests', {
-        buffered: this.bufferedBytes,
-        limit: this.bufferedBytesLimit,
-      });
-    } else {
-      this.favored = undefined;
-      for (const c of this.conns) c.updateReading();
-    }
-  }
-
-  private pickFavored(): void {
-    let best: ForwardConnection | undefined;
-    for (const c of this.conns) if (!c.closed && (!best || c.pendingBytes > best.pendingBytes)) best = c;
-    this.favored = best;
-    for (const c of this.conns) c.updateReading();
+    this.budget.adjust(delta);
   }
 
   budgetPaused(conn: ForwardConnection): boolean {
-    return this.overBudget && conn !== this.favored;
+    return this.budget.paused(conn);
   }
 
   hostile(conn: ForwardConnection, reason: string): void {

@@ -2,6 +2,7 @@
 // (`request_timeout`, `max_connections`, `buffered_bytes_limit`) that Fluentd does not have.
 
 import { p } from '../../config/params.js';
+import { TLS_VERSION_LIST } from '../../helpers/socket-server.js';
 
 export const MiB = 1024 * 1024;
 
@@ -42,14 +43,14 @@ export const transportSection = p.section(
   {
     linger_timeout: p.integer({ default: 0, desc: 'Accepted for compatibility (connections end with FIN).' }),
     receive_buffer_size: p.size({ desc: 'Accepted for compatibility.' }),
-    version: p.enum(['TLSv1_1', 'TLSv1_2', 'TLSv1_3', 'TLS1_1', 'TLS1_2', 'TLS1_3'] as const)({
+    version: p.enum(TLS_VERSION_LIST)({
       default: 'TLSv1_2',
       desc: 'Minimum TLS version (when min_version/max_version are not set).',
     }),
-    min_version: p.enum(['TLSv1_1', 'TLSv1_2', 'TLSv1_3', 'TLS1_1', 'TLS1_2', 'TLS1_3'] as const)({
+    min_version: p.enum(TLS_VERSION_LIST)({
       desc: 'Lowest TLS version.',
     }),
-    max_version: p.enum(['TLSv1_1', 'TLSv1_2', 'TLSv1_3', 'TLS1_1', 'TLS1_2', 'TLS1_3'] as const)({
+    max_version: p.enum(TLS_VERSION_LIST)({
       desc: 'Highest TLS version.',
     }),
     ciphers: p.string({ default: 'ALL:!aNULL:!eNULL:!SSLv2', desc: 'OpenSSL cipher list.' }),

@@ -12,10 +12,14 @@
 // when its `<client>` has one), then users when `user_auth` is on.
 
 import { createHash, randomBytes } from 'node:crypto';
+import * as dns from 'node:dns/promises';
 import * as net from 'node:net';
+import type { InferConfig } from '../../config/params.js';
 import { encode } from '../../core/msgpack.js';
+import { plainAddress } from '../../helpers/socket-server.js';
 import type { Handshake } from './connection.js';
 import { arrayElements, rawPayload } from './msgpack-scanner.js';
+import type { params } from './params.js';
 
 export interface SecurityUser {
   username: string;
@@ -51,10 +55,6 @@ function fail(reason: string): { reply: Buffer; ok: false; reason: string } {
   return { reply: encode(['PONG', false, reason, '', '']), ok: false, reason };
 }
 
-function normalizeAddress(a: string): string {
-  return a.startsWith('::ffff:') && net.isIPv4(a.slice(7)) ? a.slice(7) : a;
-}
-
 export class ServerHandshake implements Handshake {
   private readonly nets: { list: net.BlockList; client: SecurityClient }[] = [];
 
@@ -78,9 +78,9 @@ export class ServerHandshake implements Handshake {
   }
 
   private findClient(remote: string): SecurityClient | undefined {
-    const addr = normalizeAddress(remote);
+    const addr = plainAddress(remote);
     const family = net.isIPv6(addr) ? 'ipv6' : 'ipv4';
-    for (const c of this.conf.clients) if (c.host && normalizeAddress(c.host) === addr) return c;
+    for (const c of this.conf.clients) if (c.host && plainAddress(c.host) === addr) return c;
     for (const n of this.nets) if (n.list.check(addr, family)) return n.client;
     return undefined;
   }
@@ -97,7 +97,7 @@ export class ServerHandshake implements Handshake {
     const [, hostname, salt, digest, username, pwDigest] = f as Buffer[];
     const client = this.findClient(remoteAddress);
     if (!client && !this.conf.allowAnonymousSource) {
-      return fail(`anonymous source host '${normalizeAddress(remoteAddress)}' denied`);
+      return fail(`anonymous source host '${plainAddress(remoteAddress)}' denied`);
     }
     const key = client?.sharedKey ?? this.conf.sharedKey;
     if (hex(salt!, hostname!, nonce, key) !== digest!.toString('latin1')) return fail('shared_key mismatch');
@@ -115,4 +115,35 @@ export class ServerHandshake implements Handshake {
     const pong = hex(salt!, this.conf.selfHostname, nonce, key);
     return { reply: encode(['PONG', true, '', this.conf.selfHostname, pong]), ok: true, reason: '' };
   }
+}
+
+type SecuritySection = NonNullable<InferConfig<typeof params>['security']>;
+
+/**
+ * The handshake a `<security>` section describes. A `<client host>` given as a name is
+ * resolved here, once (call in start()): one client per address; a name that does not resolve
+ * matches nobody.
+ */
+export async function serverHandshake(s: SecuritySection, denyKeepalive: boolean): Promise<ServerHandshake> {
+  const clients: SecurityClient[] = [];
+  for (const cl of s.client) {
+    const host = cl.host;
+    if (host && !net.isIP(host)) {
+      const addrs = await dns.lookup(host, { all: true }).catch(() => []);
+      for (const a of addrs) {
+        clients.push({ host: a.address, network: undefined, sharedKey: cl.shared_key, users: cl.users });
+      }
+      continue;
+    }
+    clients.push({ host, network: cl.network, sharedKey: cl.shared_key, users: cl.users });
+  }
+  return new ServerHandshake({
+    selfHostname: s.self_hostname,
+    sharedKey: s.shared_key,
+    userAuth: s.user_auth,
+    allowAnonymousSource: s.allow_anonymous_source,
+    users: s.user.map((u) => ({ username: u.username, password: u.password })),
+    clients,
+    denyKeepalive,
+  });
 }
