@@ -2,17 +2,21 @@
 // daemon, baseline), checking the --json shape issue 9 asks for — not the speed.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { scenarios } from '../../../bench/cases/index.js';
 import type { Scenario } from '../../../bench/lib/scenario.js';
 import { unavailable } from '../../../bench/lib/suite.js';
+import { fill } from '../../../bench/lib/template.js';
 import { builtinRegistry } from '../../../src/plugins/index.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const RUN = path.join(ROOT, 'dist', 'bench', 'run.js');
+const TD_AGENT = path.join(ROOT, 'dist', 'src', 'cli', 'td-agent.js');
 
 function bench(
   args: string[],
@@ -114,4 +118,45 @@ test('an unknown scenario or a bad option is refused with the list of names', as
   const b = await bench(['--events', 'many']);
   assert.equal(b.code, 2);
   assert.match(b.err, /--events needs a positive integer, got 'many'/);
+});
+
+test('every scenario config our daemon can load passes td-agent --dry-run', async () => {
+  const registry = builtinRegistry();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-confs-'));
+  const vars: Record<string, string | number> = {
+    DIR: dir,
+    CASE_DIR: dir,
+    PORT: 1,
+    MONITOR_PORT: 2,
+    AGG_PORT: 3,
+    AGG_MONITOR_PORT: 4,
+    TABLE: 'run1_tributary',
+    TD_DB: 'bench',
+    TD_ENDPOINT: 'http://127.0.0.1:9',
+    TD_APIKEY: '1/abc',
+    TAIL_PATH: path.join(dir, 'access.log'),
+  };
+  try {
+    const confs = scenarios
+      .filter((s) => s.needs.every(([kind, type]) => registry.has(kind, type)))
+      .flatMap((s) =>
+        fs
+          .readdirSync(path.join(ROOT, 'bench', 'cases', s.name))
+          .filter((f) => /^tributary.*\.conf$/.test(f))
+          .map((f) => path.join(ROOT, 'bench', 'cases', s.name, f)),
+      );
+    assert.ok(confs.length >= 5, `${confs.length} configs`);
+    for (const template of confs) {
+      const conf = path.join(dir, 'check.conf');
+      fs.writeFileSync(conf, fill(fs.readFileSync(template, 'utf8'), vars, template));
+      const r = spawnSync(process.execPath, [TD_AGENT, '--dry-run', '--no-supervisor', '-c', conf], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      assert.equal(r.status, 0, `${template}\n${r.stdout}${r.stderr}`);
+      assert.doesNotMatch(r.stdout + r.stderr, /\[(warn|error)\]/, template);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
