@@ -41,6 +41,8 @@ export interface Window {
   steady?: boolean;
   /** Give up when the count has not moved for this long. */
   stallMs?: number;
+  /** Throws if a process under test has died (called on every poll). */
+  check?: () => void;
 }
 
 const POLL_MS = 20;
@@ -53,13 +55,19 @@ export async function measure(w: Window): Promise<Measurement> {
   let count = 0;
   let lastMove = Date.now();
   const poll = async (until: (n: number) => boolean, what: string): Promise<void> => {
+    let lastError = '';
     for (;;) {
-      const n = await w.counter.read();
+      w.check?.();
+      // A failed read (a busy daemon's monitor port) counts as no progress, not as the end.
+      const n = await w.counter.read().catch((e: Error) => {
+        lastError = ` (last read failed: ${e.message})`;
+        return count;
+      });
       if (n !== count) lastMove = Date.now();
       count = n;
       if (until(n)) return;
       if (Date.now() - lastMove > stallMs)
-        throw new Error(`stalled: ${w.counter.what} = ${n}, waiting for ${what}`);
+        throw new Error(`stalled: ${w.counter.what} = ${n}, waiting for ${what}${lastError}`);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   };

@@ -83,14 +83,22 @@ async function startAll(
   ctx: RunCtx,
   vars: Vars,
   suffixes: string[],
-): Promise<() => number[]> {
+): Promise<{ pids: () => number[]; check: () => void }> {
   const running: Running[] = [];
   for (const s of suffixes) {
     const e = await startEngine(engine, scenario, ctx.dir, vars, s);
     defer.push(() => e.stop());
     running.push(e);
   }
-  return () => running.flatMap((e) => e.pids());
+  return {
+    pids: () => running.flatMap((e) => e.pids()),
+    check: () => {
+      for (const e of running) {
+        if (e.child.exitCode !== undefined)
+          throw new Error(`${e.name} exited (${e.child.exitCode}) during the run\n${e.child.output}`);
+      }
+    },
+  };
 }
 
 function storePids(ctx: RunCtx): number[] {
@@ -101,7 +109,7 @@ export function forwardRun(scenario: string, sink: SinkOf, suffixes = ['']) {
   return (ctx: RunCtx, engine: EngineName): Promise<Measurement> =>
     withCleanup(async (defer) => {
       const vars = await baseVars(ctx);
-      const pids = await startAll(defer, scenario, engine, ctx, vars, suffixes);
+      const { pids, check } = await startAll(defer, scenario, engine, ctx, vars, suffixes);
       const { child: gen } = await forkReady(defer, 'gen/forward-gen.js', {
         port: vars.PORT,
         tag: ctx.shared.td ? `td.${TD_DB}.${vars.TABLE}` : 'bench.forward',
@@ -111,6 +119,7 @@ export function forwardRun(scenario: string, sink: SinkOf, suffixes = ['']) {
       return measureWithStore(ctx, {
         events: ctx.events,
         pids,
+        check,
         counter: counterFor(engine, sink(ctx, vars), vars),
         trigger: () => gen.send({ type: 'go' }),
         gen,
@@ -128,7 +137,7 @@ export function httpRun(scenario: string, load: HttpLoad, sink: SinkOf = nullSin
   return (ctx: RunCtx, engine: EngineName): Promise<Measurement> =>
     withCleanup(async (defer) => {
       const vars = await baseVars(ctx);
-      const pids = await startAll(defer, scenario, engine, ctx, vars, ['']);
+      const { pids, check } = await startAll(defer, scenario, engine, ctx, vars, ['']);
       const requests = Math.ceil(ctx.events / load.eventsPerRequest);
       const { child: gen } = await forkReady(defer, 'gen/http-gen.js', {
         port: vars.PORT,
@@ -142,6 +151,7 @@ export function httpRun(scenario: string, load: HttpLoad, sink: SinkOf = nullSin
       const m = await measure({
         events,
         pids,
+        check,
         counter: counterFor(engine, sink(ctx, vars), vars),
         trigger: () => gen.send({ type: 'go' }),
         gen,
@@ -163,10 +173,11 @@ export function tailRun(scenario: string, sink: SinkOf) {
     withCleanup(async (defer) => {
       const vars = await baseVars(ctx);
       vars.TAIL_PATH = path.join(ctx.dir, 'access.log');
-      const pids = await startAll(defer, scenario, engine, ctx, vars, ['']);
+      const { pids, check } = await startAll(defer, scenario, engine, ctx, vars, ['']);
       return measure({
         events: ctx.events,
         pids,
+        check,
         counter: counterFor(engine, sink(ctx, vars), vars),
         // A hard link appears atomically with all its lines, and needs no copy.
         trigger: () => fs.linkSync(ctx.shared.tailFile!, String(vars.TAIL_PATH)),
@@ -182,10 +193,11 @@ export function sampleRun(scenario: string, sink: SinkOf) {
   return (ctx: RunCtx, engine: EngineName): Promise<Measurement> =>
     withCleanup(async (defer) => {
       const vars = await baseVars(ctx);
-      const pids = await startAll(defer, scenario, engine, ctx, vars, ['']);
+      const { pids, check } = await startAll(defer, scenario, engine, ctx, vars, ['']);
       return measureWithStore(ctx, {
         events: ctx.events,
         pids,
+        check,
         counter: counterFor(engine, sink(ctx, vars), vars),
         steady: true,
       });
