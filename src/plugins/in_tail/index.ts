@@ -199,7 +199,7 @@ export class TailInput extends Input<typeof params> {
     this.running = true;
     if (c.enable_stat_watcher) {
       this.dirs = new DirWatcher((d, n, k) => this.onDirEvent(d, n, k), this.log);
-      tracker.dirs = this.dirs;
+      tracker.index.dirs = this.dirs;
       for (const d of this.expander.watchDirs()) {
         this.globDirs.add(d);
         this.dirs.add(d);

@@ -4,19 +4,19 @@
 //   read → lines → EventStream → emitStreamDurable ─┐   commits: [end 4096 ✓][end 9000 …][end 9800 …]
 //                                                    └─ resolve → in order → pos file = last ✓ end
 //
-// - Up to MAX_INFLIGHT batches per file are in flight; positions are written strictly in the
-//   order the batches were read, so a crash re-reads at most the batches not yet durable.
-// - A batch the pipeline refuses (buffer overflow, disk full) is re-sent after a pause, never
-//   skipped; a batch refused for good (anything else) is counted as dropped and logged.
+// - Up to MAX_INFLIGHT batches per file are in flight; commit-queue.ts saves positions in read
+//   order, only for durable batches, and sends refused batches again.
 // - A pending multiline event pins the position at its first byte.
+// - Truncation is seen as a file shorter than our position, or (after being idle at the end)
+//   as different bytes just before our position: truncated and rewritten past it.
 // - States: live (the file at a watched path) → rotated (renamed away, deleted, or no longer
 //   matched: read to its end, then closed once rotate_wait has passed) → closed.
 
 import * as fs from 'node:fs';
-import { TributaryError } from '../../core/errors.js';
 import { EventStream } from '../../core/event-stream.js';
 import type { Logger, LogThrottle } from '../../core/log.js';
 import type { Emitter } from '../../plugin/types.js';
+import { CommitQueue } from './commit-queue.js';
 import type { LineConverter, MultilineState } from './events.js';
 import { type BufferPool, type LineBuffer, READ_SIZE } from './line-buffer.js';
 import type { PosEntry, PositionFile } from './pos-file.js';
@@ -26,8 +26,6 @@ const MAX_STEP_BYTES = 1024 * 1024;
 const TAIL = 16;
 /** First bytes kept for recognising copies (copies.ts). */
 export const HEAD = 64;
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 5_000;
 
 export interface TailStats {
   opened: number;
@@ -77,22 +75,10 @@ export interface ReaderHost {
   countLines(r: FileReader, n: number, now: number): void;
 }
 
-interface Commit {
-  end: number;
-  done: boolean;
-}
-
 function readAsync(fd: number, buf: Buffer, at: number, len: number, pos: number): Promise<number> {
   return new Promise((resolve, reject) => {
     fs.read(fd, buf, at, len, pos, (err, n) => (err ? reject(err) : resolve(n)));
   });
-}
-
-/** Errors after which a batch is sent again rather than dropped. */
-function retryable(err: unknown): boolean {
-  if (err instanceof TributaryError) return err.code === 'BUFFER_OVERFLOW';
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
 
 export type StepResult = 'more' | 'idle' | 'wait';
@@ -111,16 +97,14 @@ export class FileReader {
   queued = false;
   /** Last read reached the end of the file. */
   eof = false;
-  /** Durable position (what the pos file says). */
-  durable: number;
+  /** Batches sent and not yet durable; `commits.durable` is what the pos file says. */
+  readonly commits: CommitQueue;
   /** Closed for good once these settle; set by close(). */
   closing: Promise<void> | undefined;
   /** Scheduler bookkeeping: last time this file used its descriptor. */
   lastUsed = 0;
   throttledUntil = 0;
   private verify = false;
-  private commits: Commit[] = [];
-  private waiters: (() => void)[] = [];
   private tail = Buffer.alloc(TAIL);
   private tailLen = 0;
   private tailEnd = 0;
@@ -146,8 +130,30 @@ export class FileReader {
     readonly lines: LineBuffer,
     readonly ml: MultilineState | undefined,
   ) {
-    this.durable = lines.consumed;
     this.realPath = path;
+    this.commits = new CommitQueue(lines.consumed, MAX_INFLIGHT, {
+      emit: (es) => host.emitter.emitStreamDurable(this.tag, es),
+      onDurable: (pos) => host.pos.update(this.entry, pos),
+      onRoom: () => host.schedule(this),
+      onEmitted: (n) => {
+        host.stats.eventsEmitted += n;
+      },
+      onRetry: (err) => {
+        host.stats.emitRetries++;
+        const s = host.throttle.allow(`retry:${this.path}`);
+        if (s < 0) return;
+        host.log.warn(`the pipeline refused lines of ${this.path}; sending them again`, {
+          error: err as Error,
+          ...(s > 0 ? { suppressed: s } : {}),
+        });
+      },
+      onDropped: (err, n) => {
+        host.stats.eventsDropped += n;
+        host.log.error(`dropped ${n} events of ${this.path}: the pipeline refused them`, {
+          error: err as Error,
+        });
+      },
+    });
   }
 
   get key(): string {
@@ -156,6 +162,11 @@ export class FileReader {
 
   get inflight(): number {
     return this.commits.length;
+  }
+
+  /** The saved (durable) position. */
+  get durable(): number {
+    return this.commits.durable;
   }
 
   /** Called per line by the LineBuffer (one bound function per reader). */
@@ -185,7 +196,7 @@ export class FileReader {
   async step(): Promise<StepResult> {
     const h = this.host;
     if (this.state === 'closed' || this.shadowOf || this.closing) return 'idle';
-    if (this.commits.length >= MAX_INFLIGHT) return 'wait';
+    if (this.commits.full) return 'wait';
     const now = Date.now();
     if (h.settings.bytesPerSecond > 0) {
       if (now - this.windowStart >= 1000) {
@@ -348,8 +359,7 @@ export class FileReader {
   /** Continue from `pos` (a copytruncate copy taking over from its source). */
   resetTo(pos: number): void {
     this.lines.reset(pos);
-    this.durable = pos;
-    this.host.pos.update(this.entry, pos, this.ino);
+    this.commits.push(pos, undefined);
   }
 
   /** Whether the bytes before our position changed (truncated and rewritten past it). */
@@ -371,8 +381,7 @@ export class FileReader {
     this.tailLen = 0;
     this.tailEnd = 0;
     this.head = undefined;
-    this.commits.push({ end: 0, done: true });
-    this.advance();
+    this.commits.push(0, undefined);
   }
 
   /** Whether a copy of this file holds bytes [end - tail, end) equal to what we read last. */
@@ -432,24 +441,12 @@ export class FileReader {
     if (this.ml && (final || this.ml.pending)) h.converter.flushMultiline(this.ml, this.path, this.es);
     this.commitBatch();
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.closing = this.settled(timeoutMs).then(() => {
+    this.closing = this.commits.settled(timeoutMs).then(() => {
+      this.commits.close();
       this.closeFd();
       this.state = 'closed';
     });
     return this.closing;
-  }
-
-  /** Resolves when every batch sent so far is durable, or after timeoutMs. */
-  settled(timeoutMs: number): Promise<void> {
-    if (this.commits.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, timeoutMs);
-      t.unref();
-      this.waiters.push(() => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
   }
 
   private touchMultiline(): void {
@@ -476,75 +473,9 @@ export class FileReader {
   private commitBatch(): void {
     const es = this.es;
     const end = this.ml?.pending ? Math.min(this.ml.start, this.lines.consumed) : this.lines.consumed;
-    const last = this.commits.length ? this.commits[this.commits.length - 1]!.end : this.durable;
-    if (es.length === 0 && end === last) return;
+    if (es.length === 0 && end === this.commits.lastEnd) return;
     this.es = new EventStream();
-    const c: Commit = { end, done: false };
-    this.commits.push(c);
-    if (es.length === 0) {
-      c.done = true;
-      this.advance();
-      return;
-    }
-    this.send(c, es, 0);
-  }
-
-  private send(c: Commit, es: EventStream, attempt: number): void {
-    const h = this.host;
-    // closed while a refused batch waited: its position was never saved, so it is read again
-    // at the next start rather than emitted into a pipeline that is shutting down
-    if (this.state === 'closed') return;
-    let p: Promise<void>;
-    try {
-      p = h.emitter.emitStreamDurable(this.tag, es);
-    } catch (e) {
-      p = Promise.reject(e);
-    }
-    p.then(
-      () => {
-        h.stats.eventsEmitted += es.length;
-        c.done = true;
-        this.advance();
-      },
-      (err: unknown) => {
-        if (retryable(err) && this.state !== 'closed') {
-          h.stats.emitRetries++;
-          const s = h.throttle.allow(`retry:${this.path}`);
-          if (s >= 0) {
-            h.log.warn(`the pipeline refused lines of ${this.path}; sending them again`, {
-              error: err as Error,
-              ...(s > 0 ? { suppressed: s } : {}),
-            });
-          }
-          const wait = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(attempt, 6));
-          setTimeout(() => this.send(c, es, attempt + 1), wait).unref();
-          return;
-        }
-        h.stats.eventsDropped += es.length;
-        h.log.error(`dropped ${es.length} events of ${this.path}: the pipeline refused them`, {
-          error: err as Error,
-        });
-        c.done = true;
-        this.advance();
-      },
-    );
-  }
-
-  /** Moves the durable position over every finished batch at the head of the queue. */
-  private advance(): void {
-    const before = this.commits.length;
-    let moved = false;
-    while (this.commits.length > 0 && this.commits[0]!.done) {
-      this.durable = this.commits.shift()!.end;
-      moved = true;
-    }
-    if (moved && this.entry.ino === this.ino) this.host.pos.update(this.entry, this.durable);
-    if (this.commits.length === 0 && this.waiters.length > 0) {
-      const w = this.waiters;
-      this.waiters = [];
-      for (const cb of w) cb();
-    }
-    if (before >= MAX_INFLIGHT && this.commits.length < MAX_INFLIGHT) this.host.schedule(this);
+    this.commits.push(end, es);
   }
 }
 

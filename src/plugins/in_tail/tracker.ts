@@ -20,10 +20,10 @@ import type { Logger } from '../../core/log.js';
 import { LogThrottle } from '../../core/log.js';
 import type { Emitter } from '../../plugin/types.js';
 import { copySource, findCopy } from './copies.js';
-import type { DirWatcher } from './dir-watch.js';
 import { type LineConverter, MultilineState } from './events.js';
 import type { GroupLimiter } from './group.js';
 import { BufferPool, LineBuffer } from './line-buffer.js';
+import { type Gone, PathWatcher, WatchIndex } from './path-watcher.js';
 import type { PosEntry, PositionFile } from './pos-file.js';
 import {
   FileReader,
@@ -33,6 +33,7 @@ import {
   type StepResult,
   type TailStats,
 } from './reader.js';
+import { planResume } from './resume.js';
 import { ReadScheduler } from './scheduler.js';
 import { findByInode, realpathOr, rotatedSiblings } from './siblings.js';
 
@@ -53,22 +54,6 @@ export interface TrackerOptions {
   tagFor: (path: string) => string;
   groups: GroupLimiter | undefined;
   watchTimer: boolean;
-}
-
-export class PathWatcher {
-  reader: FileReader | undefined;
-  realPath: string;
-  lastSize = -1;
-  lastMtime = -1;
-  /** The file that left this path (rotation not yet followed by a new file). */
-  gone: { mtimeMs: number; realPath: string } | undefined;
-  /** What index() registered: file paths and directories. */
-  files: string[] = [];
-  dirs: string[] = [];
-
-  constructor(readonly path: string) {
-    this.realPath = path;
-  }
 }
 
 function statFile(p: string): fs.Stats | undefined {
@@ -112,7 +97,6 @@ export class Tracker implements ReaderHost {
   readonly readers = new Map<string, FileReader>();
   readonly watchers = new Map<string, PathWatcher>();
   readonly scheduler: ReadScheduler;
-  dirs: DirWatcher | undefined;
   startup = true;
   openFds = 0;
   peakFds = 0;
@@ -123,9 +107,8 @@ export class Tracker implements ReaderHost {
   private readonly loaded = new Map<number, PosEntry>();
   private readonly rotatedWhileDown = new Set<string>();
   /** What left paths that stopped being targets (PathWatcher.gone), for when they return. */
-  private readonly lost = new Map<string, { mtimeMs: number; realPath: string }>();
-  private readonly watchersByFile = new Map<string, Set<PathWatcher>>();
-  private readonly readersByFile = new Map<string, Set<FileReader>>();
+  private readonly lost = new Map<string, Gone>();
+  readonly index = new WatchIndex();
   private readonly idle = new Set<FileReader>();
   private readonly dirty = new Set<PathWatcher>();
   private dirtyScheduled = false;
@@ -143,50 +126,17 @@ export class Tracker implements ReaderHost {
 
   // ---- startup: the pos file -----------------------------------------------------------
 
-  /** Resumes the pos file's entries; call once before the first sync(). */
+  /** Resumes the pos file's entries (resume.ts); call once before the first sync(). */
   load(): void {
-    const posMtime = this.pos.mtimeAtOpen;
-    const newer = (st: fs.Stats) => posMtime > 0 && st.birthtimeMs > posMtime;
-    const byIno = new Map<number, { path: string; pos: number; ino: number }>();
-    for (const e of this.pos.loaded) {
-      if (e.ino === 0) continue;
-      byIno.delete(e.ino);
-      byIno.set(e.ino, e);
+    const plan = planResume(this.pos);
+    this.pos.rewrite(plan.keep);
+    for (const [ino, e] of plan.atPath) this.loaded.set(ino, e);
+    for (const p of plan.rotated.keys()) this.rotatedWhileDown.add(p);
+    for (const m of plan.moved) {
+      this.log.info(`${m.tagPath} was rotated while stopped; reading ${m.file} from ${m.entry.pos}`);
+      this.recoverReader(m.file, m.st, m.entry.pos, m.entry, m.tagPath);
     }
-    const keep: PosEntry[] = [];
-    const mk = (p: string, pos: number, ino: number): PosEntry => {
-      const e = { path: p, pos, ino, offset: -1, removed: false };
-      keep.push(e);
-      return e;
-    };
-    const recovered: { file: string; st: fs.Stats; entry: PosEntry; tagPath: string }[] = [];
-    const missed = new Map<string, number>();
-    for (const e of byIno.values()) {
-      const st = statFile(e.path);
-      if (st && st.ino === e.ino && !newer(st)) {
-        this.loaded.set(e.ino, mk(e.path, e.pos, e.ino));
-        continue;
-      }
-      const real = realpathOr(e.path);
-      const dirs = [...new Set([path.dirname(e.path), path.dirname(real)])];
-      let found = findByInode(dirs, path.basename(e.path), e.ino);
-      if (found && newer(found.st)) found = undefined;
-      if (found) {
-        const entry = mk(e.path, e.pos, e.ino);
-        recovered.push({ file: found.path, st: found.st, entry, tagPath: e.path });
-      }
-      if (st || found) {
-        this.rotatedWhileDown.add(e.path);
-        const since = found ? found.st.mtimeMs : posMtime;
-        missed.set(e.path, Math.min(missed.get(e.path) ?? since, since));
-      }
-    }
-    this.pos.rewrite(keep);
-    for (const r of recovered) {
-      this.log.info(`${r.tagPath} was rotated while stopped; reading ${r.file} from ${r.entry.pos}`);
-      this.recoverReader(r.file, r.st, r.entry.pos, r.entry, r.tagPath);
-    }
-    for (const [p, since] of missed) this.readMissed(p, since);
+    for (const [p, since] of plan.rotated) this.readMissed(p, since);
   }
 
   /** Rotated siblings of `p` written after `sinceMs` that were never read: read them from 0. */
@@ -246,7 +196,7 @@ export class Tracker implements ReaderHost {
       added.push([w, st]);
     }
     for (const [w, st] of added) {
-      this.index(w, true);
+      this.index.watcher(w, true);
       this.check(w, st);
     }
     if (this.startup) {
@@ -267,7 +217,7 @@ export class Tracker implements ReaderHost {
       if (this.lost.size >= MAX_RELEASED) this.lost.clear();
       this.lost.set(w.path, w.gone);
     }
-    this.index(w, false);
+    this.index.watcher(w, false);
     this.o.groups?.remove(w.path);
     this.watchers.delete(w.path);
   }
@@ -305,8 +255,19 @@ export class Tracker implements ReaderHost {
     }
     w.gone = { mtimeMs: mtimeMs || w.lastMtime, realPath: r.realPath };
     this.log.debug('path no longer shows the file', { path: w.path, inode: r.ino, owners: r.owners - 1 });
-    if (--r.owners > 0) return;
-    this.indexReader(r, false);
+    if (--r.owners > 0) {
+      // still shown by another path (a glob matching its new name): its line follows it there
+      if (r.entry.path === w.path) {
+        for (const x of this.watchers.values()) {
+          if (x.reader === r) {
+            r.entry = this.pos.relocate(r.entry, x.path);
+            break;
+          }
+        }
+      }
+      return;
+    }
+    this.index.reader(r, false);
     this.log.info(`detected rotation of ${w.path}; waiting ${this.settings.rotateWaitMs / 1000} seconds`);
     r.rotate(Date.now());
   }
@@ -351,8 +312,8 @@ export class Tracker implements ReaderHost {
     w.realPath = r.realPath;
     w.lastSize = st.size;
     w.lastMtime = st.mtimeMs;
-    this.index(w, true);
-    this.indexReader(r, true);
+    this.index.watcher(w, true);
+    this.index.reader(r, true);
     this.schedule(r);
     return r;
   }
@@ -400,9 +361,9 @@ export class Tracker implements ReaderHost {
       return;
     }
     const file = path.join(dir, name);
-    const rs = this.readersByFile.get(file);
+    const rs = this.index.readersAt(file);
     if (rs) for (const r of rs) this.schedule(r);
-    const ws = this.watchersByFile.get(file);
+    const ws = this.index.watchersAt(file);
     if (ws && (kind === 'rename' || !rs)) for (const w of ws) this.markDirty(w);
   }
 
@@ -444,7 +405,7 @@ export class Tracker implements ReaderHost {
     const where = exists ? this.locate(r) : undefined;
     await r.close(true, CLOSE_WAIT_MS);
     this.readers.delete(r.key);
-    this.indexReader(r, false);
+    this.index.reader(r, false);
     this.idle.delete(r);
     for (const y of this.readers.values()) if (y.shadowOf === r) this.unshadow(y, r.lines.consumed);
     if (where !== undefined) {
@@ -574,40 +535,6 @@ export class Tracker implements ReaderHost {
     if (r.fd !== undefined && r.state === 'live') {
       this.idle.delete(r);
       this.idle.add(r);
-    }
-  }
-
-  // ---- indexes for inotify -------------------------------------------------------------
-
-  /** Registers w under its path and its file's real path (inotify dispatch), or removes it. */
-  private index(w: PathWatcher, on: boolean): void {
-    const files = on ? new Set([w.path, w.realPath]) : new Set<string>();
-    const dirs = [...new Set([...files].map((f) => path.dirname(f)))];
-    for (const f of w.files) {
-      if (files.has(f)) continue;
-      const set = this.watchersByFile.get(f);
-      set?.delete(w);
-      if (set?.size === 0) this.watchersByFile.delete(f);
-    }
-    for (const f of files) {
-      const set = this.watchersByFile.get(f);
-      if (set) set.add(w);
-      else this.watchersByFile.set(f, new Set([w]));
-    }
-    for (const d of dirs) this.dirs?.add(d);
-    for (const d of w.dirs) this.dirs?.remove(d);
-    w.files = [...files];
-    w.dirs = dirs;
-  }
-
-  private indexReader(r: FileReader, on: boolean): void {
-    const set = this.readersByFile.get(r.realPath);
-    if (on) {
-      if (set) set.add(r);
-      else this.readersByFile.set(r.realPath, new Set([r]));
-    } else if (set) {
-      set.delete(r);
-      if (set.size === 0) this.readersByFile.delete(r.realPath);
     }
   }
 
