@@ -4,6 +4,8 @@
 //
 //   {"op":"lines","file":F,"prefix":"a","from":0,"count":10}   appends "a0\n" … "a9\n"
 //   {"op":"append","file":F,"text":"..."}                        appends raw text
+//   {"op":"drip","file":F,"prefix":"a","from":0,"count":N,"per":P,"gapMs":G}
+//       like "lines", P lines per write with G ms between writes (a steady logger)
 //   {"op":"rename","from":A,"to":B}  {"op":"unlink","file":F}  {"op":"truncate","file":F}
 //   {"op":"copytruncate","file":F,"to":C}                       copy F to C, then truncate F
 //   {"op":"symlink","target":T,"link":L}                         (re)point L at T atomically
@@ -77,6 +79,18 @@ async function many(c: Cmd): Promise<Record<string, unknown>> {
   return { hot: seq };
 }
 
+async function drip(c: Cmd): Promise<Record<string, unknown>> {
+  const fd = fs.openSync(c.file, 'a');
+  for (let i = 0; i < c.count; ) {
+    let text = '';
+    for (let k = 0; k < c.per && i < c.count; k++, i++) text += `${c.prefix}${c.from + i}\n`;
+    fs.writeSync(fd, text);
+    await new Promise((r) => setTimeout(r, c.gapMs));
+  }
+  fs.closeSync(fd);
+  return {};
+}
+
 function run(c: Cmd): Record<string, unknown> | Promise<Record<string, unknown>> {
   switch (c.op) {
     case 'lines': {
@@ -85,6 +99,8 @@ function run(c: Cmd): Record<string, unknown> | Promise<Record<string, unknown>>
       fs.appendFileSync(c.file, text);
       return {};
     }
+    case 'drip':
+      return drip(c);
     case 'append':
       fs.appendFileSync(c.file, c.text);
       return {};
