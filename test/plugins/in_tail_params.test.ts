@@ -164,3 +164,29 @@ test('pos_file: compaction drops lines of files no longer tracked; two sources c
     await d.shutdown();
   }
 });
+
+for (const [timer, stat] of [
+  [true, false],
+  [false, true],
+] as const) {
+  test(`enable_watch_timer ${timer}, enable_stat_watcher ${stat}: writes and a rotation are followed`, async (t) => {
+    const dir = tmpDir(t);
+    const f = path.join(dir, 'w.log');
+    fs.writeFileSync(f, '');
+    const w = new Writer();
+    t.after(() => w.close());
+    const d = tail(noneConf(f, `enable_watch_timer ${timer}\nenable_stat_watcher ${stat}`));
+    await d.start();
+    try {
+      assert.equal(d.instance.statistics().watched_directories, stat ? 1 : 0);
+      await w.lines(f, 'a', 0, 5);
+      await waitFor(() => d.records().length >= 5, 'lines');
+      await w.do({ op: 'rename', from: f, to: `${f}.1` });
+      await w.lines(f, 'b', 0, 5);
+      await waitFor(() => d.records().length >= 10, 'lines after the rotation');
+      assert.deepEqual(messages(d), [...seqs('a', 0, 5), ...seqs('b', 0, 5)]);
+    } finally {
+      await d.shutdown();
+    }
+  });
+}
