@@ -210,7 +210,7 @@ export class FileReader {
     }
     const budget = h.lineBudget(this, now);
     if (budget <= 0) {
-      this.throttledUntil = now + 200;
+      if (this.throttledUntil <= now) this.throttledUntil = now + 200;
       h.stats.throttled++;
       return 'wait';
     }
