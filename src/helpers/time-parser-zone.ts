@@ -79,11 +79,12 @@ function isIanaName(name: string): boolean {
   }
 }
 
-/** An IANA zone: the offset at an instant comes from Intl, cached per hour. */
-export function ianaZone(name: string): ZoneFn {
-  const hit = ianaCache.get(name);
-  if (hit) return hit;
-  const dtf = new Intl.DateTimeFormat('en-US', {
+/**
+ * Intl's wall clock of an IANA zone: formatToParts() gives numeric year…second (24 h) fields.
+ * Throws RangeError for an unknown zone.
+ */
+export function wallClockFormat(name: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-US', {
     timeZone: name,
     hourCycle: 'h23',
     year: 'numeric',
@@ -93,6 +94,13 @@ export function ianaZone(name: string): ZoneFn {
     minute: 'numeric',
     second: 'numeric',
   });
+}
+
+/** An IANA zone: the offset at an instant comes from Intl, cached per hour. */
+export function ianaZone(name: string): ZoneFn {
+  const hit = ianaCache.get(name);
+  if (hit) return hit;
+  const dtf = wallClockFormat(name);
   const offsets = new Map<number, number>();
   const offsetAt = (epoch: number): number => {
     const hour = Math.floor(epoch / 3600);

@@ -6,6 +6,7 @@
 
 import { ConfigError, UnrecoverableError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import { wallClockFormat } from '../helpers/time-parser-zone.js';
 
 export interface Metadata {
   timekey: number | undefined;
@@ -27,17 +28,7 @@ export function parseZone(s: string): Zone {
   if (m) return { fixed: (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3]) * 60) };
   if (s === 'UTC' || s === 'Z' || s === 'GMT') return { fixed: 0 };
   try {
-    const fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone: s,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    return { name: s, fmt };
+    return { name: s, fmt: wallClockFormat(s) };
   } catch {
     throw new ConfigError(`Invalid timezone: ${s}`);
   }
