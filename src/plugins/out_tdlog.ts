@@ -21,7 +21,8 @@ import { ConfigError, UnrecoverableError } from '../core/errors.js';
 import type { EventStream, Rec } from '../core/event-stream.js';
 import { packr } from '../core/msgpack.js';
 import { BufferedOutput } from '../plugin/buffered-output.js';
-import { ApiError, TdClient } from '../td/client.js';
+import { ApiError } from '../td/api-error.js';
+import { TdClient } from '../td/client.js';
 import { normalizeName, tagToDestination, validateName } from '../td/names.js';
 
 const gzip = promisify(zlib.gzip);
@@ -179,7 +180,8 @@ export class TdLogOutput extends BufferedOutput<typeof params> {
     const { database, table } = this.destination(chunk);
     if (chunk.bytesize === 0) return;
     // A gzip-compressed buffer already holds gzip members: upload them as they are.
-    const body = this.bufferConfig.compress === 'gzip' ? await chunk.readCompressed() : await gzip(await chunk.read());
+    const body =
+      this.bufferConfig.compress === 'gzip' ? await chunk.readCompressed() : await gzip(await chunk.read());
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {

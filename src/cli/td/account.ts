@@ -2,7 +2,7 @@
 // apikey:set and server:endpoint write the config file (see config.ts for its format).
 
 import type { Command } from 'commander';
-import { parseEndpoint } from '../../td/client.js';
+import { parseEndpoint } from '../../td/endpoint.js';
 import { TdConfigError, TdConfigFile } from './config.js';
 import { CliError, PROG } from './context.js';
 import type { CommandEnv } from './program.js';

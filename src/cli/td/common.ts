@@ -1,6 +1,6 @@
 // Lookups and checks several td commands share, with td's wording.
 
-import type { DatabaseInfo, TableInfo } from '../../td/client.js';
+import type { DatabaseInfo, TableInfo } from '../../td/models.js';
 import { clientNameProblem } from '../../td/names.js';
 import { CliError, type Ctx, PROG } from './context.js';
 

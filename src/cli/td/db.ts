@@ -9,7 +9,7 @@
 //   1 row in set
 
 import type { Command } from 'commander';
-import { ApiError } from '../../td/client.js';
+import { ApiError } from '../../td/api-error.js';
 import { getDatabase, renderFormat, validateName } from './common.js';
 import { CliError, PROG } from './context.js';
 import { renderRows } from './hirb.js';

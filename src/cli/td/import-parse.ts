@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { decodeMsgpackStream } from '../../td/client.js';
+import { decodeMsgpackStream } from '../../td/msgpack-stream.js';
 
 export type ImportFormat = 'json' | 'msgpack' | 'csv' | 'tsv';
 export const IMPORT_FORMATS: readonly ImportFormat[] = ['json', 'msgpack', 'csv', 'tsv'];

@@ -16,7 +16,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encode } from '../../core/msgpack.js';
-import { ApiError, type TdClient } from '../../td/client.js';
+import { ApiError } from '../../td/api-error.js';
+import type { TdClient } from '../../td/client.js';
 import { gzipImportBytes } from '../../td/import-body.js';
 
 export const DEFAULT_CHUNK_RECORDS = 10_000;

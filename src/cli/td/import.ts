@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { ApiError } from '../../td/client.js';
+import { ApiError } from '../../td/api-error.js';
 import { parsePositiveInt, validateName } from './common.js';
 import { CliError, type Ctx, PROG } from './context.js';
 import {

@@ -11,7 +11,9 @@
 
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiError, FINISHED_JOB_STATUSES, type JobInfo, type TdClient } from '../../td/client.js';
+import { ApiError } from '../../td/api-error.js';
+import type { TdClient } from '../../td/client.js';
+import { FINISHED_JOB_STATUSES, type JobInfo } from '../../td/models.js';
 import { CliError, type Ctx } from './context.js';
 import { csvLine, dumpColumn, jsonValue } from './format.js';
 import { renderTable } from './hirb.js';

@@ -17,7 +17,7 @@
 //   Use '-v' option to show detailed messages.
 
 import type { Command } from 'commander';
-import { FINISHED_JOB_STATUSES, type JobInfo } from '../../td/client.js';
+import { FINISHED_JOB_STATUSES, type JobInfo } from '../../td/models.js';
 import { parsePositiveInt, renderFormat } from './common.js';
 import type { Ctx } from './context.js';
 import { CliError } from './context.js';

@@ -7,7 +7,8 @@
 
 import { Command, CommanderError } from 'commander';
 import { TributaryError } from '../../core/errors.js';
-import { ApiError, parseEndpoint } from '../../td/client.js';
+import { ApiError } from '../../td/api-error.js';
+import { parseEndpoint } from '../../td/endpoint.js';
 import { registerAccount } from './account.js';
 import type { GlobalOptions } from './config.js';
 import { CliError, Ctx, type Io, PROG, VERSION } from './context.js';

@@ -12,7 +12,8 @@
 // Ruby prints a Time ("2024-05-01 12:00:00 +0000"); rows sorted by (Database, Type length, Table).
 
 import type { Command } from 'commander';
-import { ApiError, type DatabaseInfo } from '../../td/client.js';
+import { ApiError } from '../../td/api-error.js';
+import type { DatabaseInfo } from '../../td/models.js';
 import {
   confirm,
   getDatabase,

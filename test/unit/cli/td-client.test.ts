@@ -4,13 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
 import { decodeMultiple, encode } from '../../../src/core/msgpack.js';
-import {
-  ApiError,
-  decodeMsgpackStream,
-  encodePathSegment,
-  parseEndpoint,
-  TdClient,
-} from '../../../src/td/client.js';
+import { ApiError } from '../../../src/td/api-error.js';
+import { TdClient } from '../../../src/td/client.js';
+import { encodePathSegment, parseEndpoint } from '../../../src/td/endpoint.js';
+import { decodeMsgpackStream } from '../../../src/td/msgpack-stream.js';
 import { FAKE_KEY, FakeTdServer } from './fake-td-server.js';
 
 const fake = new FakeTdServer();
