@@ -27,7 +27,14 @@ import { ConfigError } from '../../core/errors.js';
 import { BufferedOutput } from '../../plugin/buffered-output.js';
 import { ForwardNode, LoadBalancer } from './nodes.js';
 import { params } from './params.js';
-import { awaitAck, connect, forwardRequest, openAndSend, type SendOptions } from './sender.js';
+import {
+  awaitAck,
+  closeGracefully,
+  connect,
+  forwardRequest,
+  openAndSend,
+  type SendOptions,
+} from './sender.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -100,8 +107,7 @@ export class ForwardOutput extends BufferedOutput<typeof params> {
     await super.start();
     if (c.verify_connection_at_startup) {
       for (const n of this.nodes) {
-        const sock = await connect(this.sendOptions(n));
-        sock.destroy();
+        closeGracefully(await connect(this.sendOptions(n)));
       }
     }
     if (c.heartbeat_type !== 'none') this.startHeartbeats();
@@ -159,7 +165,7 @@ export class ForwardOutput extends BufferedOutput<typeof params> {
       else {
         connect(this.sendOptions(n)).then(
           (s) => {
-            s.destroy();
+            closeGracefully(s);
             this.onHeartbeat(n);
           },
           () => {},

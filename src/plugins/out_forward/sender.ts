@@ -127,6 +127,18 @@ export function connect(o: SendOptions): Promise<net.Socket> {
   });
 }
 
+/** Close a connection that carried no request (heartbeat, startup check) the polite way: FIN,
+ *  preceded by TLS close_notify. Fluentd's TLS in_forward logs a warning ("unexpected eof while
+ *  reading") for every connection that ends without close_notify — with `destroy()` that was
+ *  one warning per heartbeat, every second. The socket is destroyed anyway after 1 s. */
+export function closeGracefully(sock: net.Socket): void {
+  sock.on('error', () => {});
+  const t = setTimeout(() => sock.destroy(), 1000);
+  t.unref();
+  sock.once('close', () => clearTimeout(t));
+  sock.end();
+}
+
 /** Connect (+ handshake) and write one request; the exchange stays open for the ack. */
 export async function openAndSend(o: SendOptions, parts: Buffer[]): Promise<Exchange> {
   const sock = await connect(o);

@@ -1,0 +1,62 @@
+// out_forward heartbeats as a real peer sees them. Found against Fluentd 1.16 with
+// <transport tls>: each transport heartbeat was closed with destroy() (no TLS close_notify)
+// and Fluentd logged "close socket due to unexpected ssl error: SSL_read: unexpected eof
+// while reading" once per heartbeat, every second. A heartbeat connection must end cleanly:
+// the server completes the TLS session and then reads a clean end of stream.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import * as tls from 'node:tls';
+import { ForwardOutput } from '../../src/plugins/out_forward/index.js';
+import { OutputTestDriver } from '../../src/test-driver/index.js';
+import { waitFor } from './in_forward.support.js';
+
+function makeCert(dir: string): Promise<{ key: string; cert: string } | undefined> {
+  const key = path.join(dir, 'key.pem');
+  const cert = path.join(dir, 'cert.pem');
+  const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert];
+  args.push('-days', '1', '-subj', '/CN=agg.local', '-addext', 'subjectAltName=DNS:agg.local,IP:127.0.0.1');
+  return new Promise((resolve) => execFile('openssl', args, (e) => resolve(e ? undefined : { key, cert })));
+}
+
+test('TLS transport heartbeats end with close_notify, not an abrupt close', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ofwd-hb-'));
+  const counts = { secure: 0, cleanEnd: 0, clientErrors: 0 };
+  let srv: tls.Server | undefined;
+  let d: OutputTestDriver<ForwardOutput> | undefined;
+  try {
+    const pem = await makeCert(dir);
+    if (!pem) {
+      t.skip('openssl unavailable');
+      return;
+    }
+    srv = tls.createServer({ key: fs.readFileSync(pem.key), cert: fs.readFileSync(pem.cert) }, (s) => {
+      counts.secure++;
+      s.on('error', () => counts.clientErrors++);
+      s.on('end', () => counts.cleanEnd++);
+      s.resume();
+    });
+    srv.on('tlsClientError', () => counts.clientErrors++);
+    const server = srv;
+    const port = await new Promise<number>((r) =>
+      server.listen(0, '127.0.0.1', () => r((server.address() as { port: number }).port)),
+    );
+    d = new OutputTestDriver(
+      ForwardOutput,
+      `transport tls\ntls_ca_cert_path ${pem.cert}\nheartbeat_interval 0.1
+<server>\n  host 127.0.0.1\n  port ${port}\n  name agg.local\n</server>`,
+    );
+    await d.start();
+    await waitFor(() => counts.cleanEnd >= 5, '5 heartbeat connections ended cleanly');
+    assert.equal(counts.clientErrors, 0, 'no heartbeat connection was torn down mid-session');
+    assert.ok(d.instance.nodes[0]!.available);
+  } finally {
+    await d?.shutdown();
+    srv?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
