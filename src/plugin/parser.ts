@@ -65,6 +65,16 @@ type Converter = (v: unknown) => unknown;
 const TRUTHY = new Set(['true', 'yes', '1']);
 const TIME_TYPES = new Set(['string', 'unixtime', 'float', 'mixed']);
 
+/** The input of parse() as text (bytes are read as UTF-8). */
+export function textOf(input: string | Buffer): string {
+  return typeof input === 'string' ? input : input.toString('utf8');
+}
+
+/** A record-shaped value: an object that is neither an array nor bytes. */
+function isMap(v: unknown): v is Rec {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
 /** Ruby String#split with a string separator: trailing empty fields are dropped. */
 export function rubySplit(s: string, sep: string | RegExp, limit = 0): string[] {
   if (s === '') return [];
@@ -176,6 +186,20 @@ export abstract class Parser<P extends ParamDecls = typeof parserParams> extends
       }
     }
     return this.pc.estimate_current_event ? EventTime.now() : undefined;
+  }
+
+  /**
+   * A decoded document (json, msgpack) → results: a map is one record, an array gives one per
+   * map (any other element is unmatched), anything else is unmatched.
+   */
+  protected emitDocument(v: unknown, cb: ParseCallback): void {
+    if (isMap(v)) cb(this.parseTime(v), this.convertValues(v));
+    else if (Array.isArray(v)) {
+      for (const r of v) {
+        if (isMap(r)) cb(this.parseTime(r), this.convertValues(r));
+        else cb(undefined, null);
+      }
+    } else cb(undefined, null);
   }
 
   /** Applies null patterns and `types` in place (nil values are left alone). */

@@ -9,7 +9,7 @@ import type { ConfigElement } from '../config/element.js';
 import type { Rec } from '../core/event-stream.js';
 import type { EventTime } from '../core/event-time.js';
 import { TimeParseError } from '../helpers/time-parser.js';
-import { type ParseCallback, Parser, ParserError, parserParams } from '../plugin/parser.js';
+import { type ParseCallback, Parser, ParserError, parserParams, textOf } from '../plugin/parser.js';
 
 const RE =
   /^(?<host>[^ ]*) [^ ]* (?<user>[^ ]*) \[(?<time>[^\]]*)\] "(?<method>\S+)(?: +(?<path>(?:[^"]|\\.)*?)(?: +\S*)?)?" (?<code>[^ ]*) (?<size>[^ ]*)(?: "(?<referer>(?:[^"]|\\.)*)" "(?<agent>(?:[^"]|\\.)*)")?$/m;
@@ -28,7 +28,7 @@ export class Apache2Parser extends Parser<typeof parserParams> {
   }
 
   parse(text: string | Buffer, cb: ParseCallback): void {
-    const s = typeof text === 'string' ? text : text.toString('utf8');
+    const s = textOf(text);
     const m = RE.exec(s);
     if (!m) {
       cb(undefined, null);

@@ -10,7 +10,7 @@
 import type { ConfigElement } from '../config/element.js';
 import { p } from '../config/params.js';
 import type { Rec } from '../core/event-stream.js';
-import { type ParseCallback, Parser, ParserError, parserParams } from '../plugin/parser.js';
+import { type ParseCallback, Parser, ParserError, parserParams, textOf } from '../plugin/parser.js';
 
 const params = {
   ...parserParams,
@@ -112,7 +112,7 @@ export class CsvParser extends Parser<typeof params> {
   }
 
   parse(text: string | Buffer, cb: ParseCallback): void {
-    const s = typeof text === 'string' ? text : text.toString('utf8');
+    const s = textOf(text);
     const r: Rec = {};
     if (this.config.parser_engine === 'fast') {
       const values = parseFast(s, this.config.delimiter);

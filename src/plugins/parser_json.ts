@@ -6,7 +6,7 @@
 import type { ConfigElement } from '../config/element.js';
 import { p } from '../config/params.js';
 import type { Rec } from '../core/event-stream.js';
-import { type ParseCallback, Parser, parserParams } from '../plugin/parser.js';
+import { type ParseCallback, Parser, parserParams, textOf } from '../plugin/parser.js';
 
 const params = {
   ...parserParams,
@@ -21,10 +21,6 @@ const params = {
   }),
   stream_buffer_size: p.integer({ default: 8192, desc: 'Accepted for compatibility.' }),
 } as const;
-
-function isObject(v: unknown): v is Rec {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 export class JsonParser extends Parser<typeof params> {
   static override readonly type = 'json';
@@ -47,18 +43,11 @@ export class JsonParser extends Parser<typeof params> {
   parse(text: string | Buffer, cb: ParseCallback): void {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(typeof text === 'string' ? text : text.toString('utf8'));
+      parsed = JSON.parse(textOf(text));
     } catch {
       cb(undefined, null);
       return;
     }
-    if (isObject(parsed)) {
-      cb(this.parseTime(parsed), this.convertValues(parsed));
-    } else if (Array.isArray(parsed)) {
-      for (const r of parsed) {
-        if (isObject(r)) cb(this.parseTime(r), this.convertValues(r));
-        else cb(undefined, null);
-      }
-    } else cb(undefined, null);
+    this.emitDocument(parsed, cb);
   }
 }

@@ -7,7 +7,7 @@
 import type { ConfigElement } from '../config/element.js';
 import { p } from '../config/params.js';
 import type { Rec } from '../core/event-stream.js';
-import { type ParseCallback, Parser, parserParams } from '../plugin/parser.js';
+import { type ParseCallback, Parser, parserParams, textOf } from '../plugin/parser.js';
 import { rubyRegexp } from '../plugin/parser-ruby-regexp.js';
 
 const params = {
@@ -32,7 +32,7 @@ export class LtsvParser extends Parser<typeof params> {
   }
 
   parse(text: string | Buffer, cb: ParseCallback): void {
-    const s = typeof text === 'string' ? text : text.toString('utf8');
+    const s = textOf(text);
     const ld = this.config.label_delimiter;
     const r: Rec = {};
     for (const pair of s.split(this.sep)) {

@@ -6,10 +6,6 @@ import type { Rec } from '../core/event-stream.js';
 import { decodeMultiple } from '../core/msgpack.js';
 import { type ParseCallback, Parser, ParserError, parserParams } from '../plugin/parser.js';
 
-function isObject(v: unknown): v is Rec {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
-}
-
 export class MsgpackParser extends Parser<typeof parserParams> {
   static override readonly type = 'msgpack';
   static override readonly params = parserParams;
@@ -28,14 +24,6 @@ export class MsgpackParser extends Parser<typeof parserParams> {
     } catch (e) {
       throw new ParserError(`invalid msgpack data: ${(e as Error).message}`);
     }
-    for (const o of objs) {
-      if (isObject(o)) cb(this.parseTime(o), this.convertValues(o));
-      else if (Array.isArray(o)) {
-        for (const r of o) {
-          if (isObject(r)) cb(this.parseTime(r), this.convertValues(r));
-          else cb(undefined, null);
-        }
-      } else cb(undefined, null);
-    }
+    for (const o of objs) this.emitDocument(o, cb);
   }
 }

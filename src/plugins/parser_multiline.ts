@@ -12,7 +12,7 @@ import type { ConfigElement } from '../config/element.js';
 import { type ParamDecl, p } from '../config/params.js';
 import { ConfigError } from '../core/errors.js';
 import type { Rec } from '../core/event-stream.js';
-import { type ParseCallback, Parser, parserParams } from '../plugin/parser.js';
+import { type ParseCallback, Parser, parserParams, textOf } from '../plugin/parser.js';
 import { rubyRegexp } from '../plugin/parser-ruby-regexp.js';
 
 const FORMAT_MAX = 20;
@@ -89,7 +89,7 @@ export class MultilineParser extends Parser<typeof params> {
   }
 
   parse(text: string | Buffer, cb: ParseCallback): void {
-    const s = typeof text === 'string' ? text : text.toString('utf8');
+    const s = textOf(text);
     const m = this.regexp.exec(s);
     if (!m?.groups) {
       cb(undefined, null);

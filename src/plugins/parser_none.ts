@@ -3,7 +3,7 @@
 
 import { p } from '../config/params.js';
 import { EventTime } from '../core/event-time.js';
-import { type ParseCallback, Parser, parserParams } from '../plugin/parser.js';
+import { type ParseCallback, Parser, parserParams, textOf } from '../plugin/parser.js';
 
 const params = {
   ...parserParams,
@@ -17,7 +17,7 @@ export class NoneParser extends Parser<typeof params> {
   static readonly example = '<parse>\n  @type none\n</parse>';
 
   parse(text: string | Buffer, cb: ParseCallback): void {
-    const s = typeof text === 'string' ? text : text.toString('utf8');
+    const s = textOf(text);
     cb(this.config.estimate_current_event ? EventTime.now() : undefined, { [this.config.message_key]: s });
   }
 }

@@ -18,7 +18,7 @@ import type { Rec } from '../core/event-stream.js';
 import type { EventTime } from '../core/event-time.js';
 import { EventTime as ET } from '../core/event-time.js';
 import { TimeParseError, type TimeParser } from '../helpers/time-parser.js';
-import { type ParseCallback, Parser, ParserError, parserParams } from '../plugin/parser.js';
+import { type ParseCallback, Parser, ParserError, parserParams, textOf } from '../plugin/parser.js';
 
 const RFC3164 =
   /^(?<time>[^ ]*\s*[^ ]* [^ ]*) (?<host>[^ ]*) (?<ident>[^ :[]*)(?:\[(?<pid>[0-9]+)\])?(?:[^:]*:)? *(?<message>.*)$/m;
@@ -76,7 +76,7 @@ export class SyslogParser extends Parser<typeof params> {
   }
 
   parse(text: string | Buffer, cb: ParseCallback): void {
-    const s = typeof text === 'string' ? text : text.toString('utf8');
+    const s = textOf(text);
     const fmt = this.config.message_format;
     const is5424 = fmt === 'rfc5424' || (fmt === 'auto' && DETECT_5424.test(s));
     if (is5424) this.parseRegexp(s, this.config.with_priority ? RFC5424_PRI : RFC5424, true, cb);

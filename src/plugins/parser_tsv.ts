@@ -4,7 +4,7 @@
 
 import { p } from '../config/params.js';
 import type { Rec } from '../core/event-stream.js';
-import { type ParseCallback, Parser, parserParams, rubySplit } from '../plugin/parser.js';
+import { type ParseCallback, Parser, parserParams, rubySplit, textOf } from '../plugin/parser.js';
 
 const params = {
   ...parserParams,
@@ -19,7 +19,7 @@ export class TsvParser extends Parser<typeof params> {
   static readonly example = '<parse>\n  @type tsv\n  keys a,b,c\n</parse>';
 
   parse(text: string | Buffer, cb: ParseCallback): void {
-    const s = typeof text === 'string' ? text : text.toString('utf8');
+    const s = textOf(text);
     const keys = this.config.keys as string[];
     const values = rubySplit(s, this.config.delimiter, keys.length);
     const r: Rec = {};
