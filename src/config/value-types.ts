@@ -210,7 +210,8 @@ export function toRegexp(value: string, opts?: Partial<ConvOpts>): RegExp {
   }
 }
 
-const POSIX: Record<string, string> = {
+/** POSIX bracket classes (`[[:alpha:]]`) as the inside of a JS character class. */
+export const POSIX_CLASSES: Readonly<Record<string, string>> = {
   alpha: 'a-zA-Z',
   digit: '0-9',
   alnum: 'a-zA-Z0-9',
@@ -244,8 +245,8 @@ export function translateRubyRegexp(src: string): string {
     }
     if (inClass && c === '[' && src[i + 1] === ':') {
       const m = /^\[:(\^?)([a-z]+):\]/.exec(src.slice(i));
-      if (m && POSIX[m[2]!] !== undefined && m[1] === '') {
-        out += POSIX[m[2]!];
+      if (m && POSIX_CLASSES[m[2]!] !== undefined && m[1] === '') {
+        out += POSIX_CLASSES[m[2]!];
         i += m[0].length - 1;
         continue;
       }

@@ -13,23 +13,8 @@
 // Not supported (ConfigError naming the construct): inline option groups `(?i:..)`/`(?m)`,
 // `\G`, conditionals `(?(..)..)`.
 
+import { POSIX_CLASSES } from '../config/value-types.js';
 import { ConfigError } from '../core/errors.js';
-
-const POSIX: Record<string, string> = {
-  alpha: 'a-zA-Z',
-  digit: '0-9',
-  alnum: 'a-zA-Z0-9',
-  upper: 'A-Z',
-  lower: 'a-z',
-  space: '\\s',
-  blank: ' \\t',
-  punct: '!-\\/:-@\\[-`{-~',
-  xdigit: '0-9a-fA-F',
-  word: '\\w',
-  cntrl: '\\x00-\\x1f\\x7f',
-  print: '\\x20-\\x7e',
-  graph: '\\x21-\\x7e',
-};
 
 /** Splits `/src/flags` into source and flags; a plain string is a source with no flags. */
 export function splitRubyLiteral(text: string): { source: string; flags: string } {
@@ -80,9 +65,9 @@ export function translateRubySource(src: string): string {
     if (inClass) {
       if (c === '[' && src[i + 1] === ':') {
         const m = /^\[:(\^?)([a-z]+):\]/.exec(src.slice(i));
-        if (m && POSIX[m[2]!]) {
+        if (m && POSIX_CLASSES[m[2]!]) {
           if (m[1]) throw new ConfigError(`negated POSIX class [:^${m[2]}:] is not supported`);
-          out += POSIX[m[2]!];
+          out += POSIX_CLASSES[m[2]!];
           i += m[0].length - 1;
           continue;
         }
