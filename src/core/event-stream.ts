@@ -1,33 +1,105 @@
 // EventStream: a batch of events for one tag — the unit everywhere (DESIGN.md §2, §7).
-// Parallel arrays (secs, nsecs, records), no per-event wrapper objects. A stream decoded
-// from a forward PackedForward payload may also keep the original bytes (`packed`) so an
-// output that receives it unchanged can append or forward the same bytes undecoded.
+// Parallel arrays (secs, nsecs, records), no per-event wrapper objects.
+//
+// A stream may also carry `packed`: msgpack bytes of `[EventTime, record]` entries equal to
+// its contents, so an output that receives it unchanged can append or forward the same bytes
+// undecoded (DESIGN.md §7.2). Such a stream can be *lazy* (`EventStream.fromPacked`): it holds
+// only the bytes, the entry count and optionally the times, and decodes on first read of
+// `records` (or of `secs`/`nsecs` when the times were not given) — once. `length` and `packed`
+// never decode, so out_null and a buffer appending the bytes never pay for the records.
+//
+// Contracts:
+// - A lazy stream's bytes must already be validated by whoever built it (every entry is
+//   `[EventTime, map]`, every length backed by bytes): decoding at read time must not fail.
+// - Whoever changes records in place sets `packed = undefined` (filters return new streams).
+
+import { decodeMultiple } from './msgpack.js';
 
 export type Rec = Record<string, unknown>;
 
 export class EventStream {
-  readonly secs: number[];
-  readonly nsecs: number[];
-  readonly records: Rec[];
+  private _secs: number[] | undefined;
+  private _nsecs: number[] | undefined;
+  private _records: Rec[] | undefined;
+  /** Entry count of a lazy stream whose records are not decoded yet; -1 otherwise. */
+  private lazyCount = -1;
   /** msgpack bytes of `[time, record]` entries equal to this stream's contents, when known. */
   packed: Uint8Array | undefined;
 
   constructor(secs: number[] = [], nsecs: number[] = [], records: Rec[] = [], packed?: Uint8Array) {
-    this.secs = secs;
-    this.nsecs = nsecs;
-    this.records = records;
+    this._secs = secs;
+    this._nsecs = nsecs;
+    this._records = records;
     this.packed = packed;
   }
 
+  /**
+   * A lazy stream over `count` validated `[EventTime, record]` entries. With `secs`/`nsecs`
+   * (already read from the bytes) only `records` decodes.
+   */
+  static fromPacked(packed: Uint8Array, count: number, secs?: number[], nsecs?: number[]): EventStream {
+    const es = new EventStream(secs, nsecs, undefined, packed);
+    es._records = undefined;
+    if (!secs || !nsecs) {
+      es._secs = undefined;
+      es._nsecs = undefined;
+    }
+    es.lazyCount = count;
+    return es;
+  }
+
+  /** True until the records of a lazy stream have been decoded. */
+  get isLazy(): boolean {
+    return this.lazyCount >= 0;
+  }
+
+  get secs(): number[] {
+    return this._secs ?? this.materialize()._secs!;
+  }
+
+  get nsecs(): number[] {
+    return this._nsecs ?? this.materialize()._nsecs!;
+  }
+
+  get records(): Rec[] {
+    return this._records ?? this.materialize()._records!;
+  }
+
   get length(): number {
-    return this.records.length;
+    return this.lazyCount >= 0 ? this.lazyCount : this._records!.length;
+  }
+
+  private materialize(): this {
+    const bytes = this.packed;
+    const n = this.lazyCount;
+    if (n < 0 || !bytes) throw new Error('EventStream: records are neither decoded nor packed');
+    const entries = decodeMultiple(bytes) as [{ sec: number; nsec: number }, Rec][];
+    if (entries.length !== n) {
+      throw new Error(`EventStream: packed bytes hold ${entries.length} entries, expected ${n}`);
+    }
+    const records = new Array<Rec>(n);
+    for (let i = 0; i < n; i++) records[i] = entries[i]![1];
+    if (!this._secs || !this._nsecs) {
+      const secs = new Array<number>(n);
+      const nsecs = new Array<number>(n);
+      for (let i = 0; i < n; i++) {
+        const t = entries[i]![0];
+        secs[i] = t.sec;
+        nsecs[i] = t.nsec;
+      }
+      this._secs = secs;
+      this._nsecs = nsecs;
+    }
+    this._records = records;
+    this.lazyCount = -1;
+    return this;
   }
 
   /** Append one event. Invalidates `packed`. */
   add(sec: number, nsec: number, record: Rec): void {
-    this.secs.push(sec);
-    this.nsecs.push(nsec);
     this.records.push(record);
+    this._secs!.push(sec);
+    this._nsecs!.push(nsec);
     this.packed = undefined;
   }
 
@@ -38,7 +110,10 @@ export class EventStream {
   /** A new stream with the events at the given indexes (used by filters that drop events). */
   pick(indexes: number[]): EventStream {
     const out = new EventStream();
-    for (const i of indexes) out.add(this.secs[i]!, this.nsecs[i]!, this.records[i]!);
+    const secs = this.secs;
+    const nsecs = this.nsecs;
+    const records = this.records;
+    for (const i of indexes) out.add(secs[i]!, nsecs[i]!, records[i]!);
     return out;
   }
 

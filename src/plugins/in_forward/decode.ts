@@ -7,9 +7,11 @@
 //
 // The request bytes were framed by MsgpackScanner, so every length in them is backed by bytes.
 // The PackedForward blob is taken as raw bytes straight from the wire (str32 from Fluentd is
-// never decoded as text), validated with the scanner (after gunzip, capped by
-// `decompression_size_limit`), decoded, and kept as `es.packed` when the stream it produced is
-// byte-for-byte what the blob says (every entry valid, nothing rewritten).
+// never decoded as text) and, after gunzip (capped by `decompression_size_limit`), checked at
+// the byte level (fast-entries.ts): a clean blob — every entry `[EventTime, map]`, nothing to
+// drop or rewrite — becomes a lazy stream over the same bytes (`es.packed`), whose records are
+// decoded only if a consumer reads them. Anything else is validated with the scanner, decoded,
+// and kept as `es.packed` when the stream it produced is byte-for-byte what the blob says.
 //
 // Times accepted: EventTime (fixext8/ext8), integer seconds, `[EventTime|int, {metadata}]`
 // (Fluent Bit ≥ 5.0.5; the metadata is dropped). `0` means now. Fluent Bit group markers
@@ -23,6 +25,7 @@ import { Unpackr } from 'msgpackr';
 import { EventStream, type Rec } from '../../core/event-stream.js';
 import { EventTime } from '../../core/event-time.js';
 import { decode, decodeMultiple } from '../../core/msgpack.js';
+import { scanCleanEntries } from './fast-entries.js';
 import { arrayElements, countObjects, mapValueBytes, rawPayload } from './msgpack-scanner.js';
 
 /** Thrown for a request that must close the connection (Fluentd: "unexpected error"). */
@@ -246,6 +249,12 @@ export async function decodeRequest(
       req.mode = 'compressed';
       blob = await gunzipLimited(blob, opts.decompressionSizeLimit);
     } else req.mode = 'packed';
+    const fast = scanCleanEntries(blob, opts.maxDepth);
+    if (fast) {
+      // clean: the bytes are the events; records decode only if a consumer reads them
+      req.es = EventStream.fromPacked(blob, fast.count, fast.secs, fast.nsecs);
+      return req;
+    }
     try {
       countObjects(blob, opts.maxDepth);
     } catch (e) {
