@@ -3,6 +3,9 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { EventStream, type Rec } from '../../../src/core/event-stream.js';
 import { EventTime } from '../../../src/core/event-time.js';
 import { encode, unpackr } from '../../../src/core/msgpack.js';
+import { NullOutput } from '../../../src/plugins/out_null.js';
+import { OutputTestDriver } from '../../../src/test-driver/output.js';
+import { makeOutput, ScriptedOutput } from '../buffer/helpers.js';
 
 // Counts decodes of packed bytes: EventStream decodes through the shared unpackr.
 let decodes = 0;
@@ -116,3 +119,42 @@ test('bytes that do not hold the declared count fail loudly on read', () => {
   assert.equal(es.length, 4);
   assert.throws(() => es.records, /hold 3 entries, expected 4/);
 });
+
+// Consumers that need only counts or bytes never decode a lazy stream.
+
+const lazy = () =>
+  EventStream.fromPacked(
+    packed(EVENTS),
+    3,
+    EVENTS.map((e) => e[0]),
+    EVENTS.map((e) => e[1]),
+  );
+
+test('out_null counts a lazy stream without decoding it', async () => {
+  const d = new OutputTestDriver(NullOutput, '');
+  const es = lazy();
+  await d.run({}, () => d.feed('t', es));
+  assert.equal(d.instance.emitRecords, 3);
+  assert.equal(es.isLazy, true);
+  assert.equal(decodes, 0);
+});
+
+for (const keys of ['tag', 'tag,time']) {
+  test(`default-format buffered output (chunk keys ${keys}) appends the packed bytes undecoded`, async () => {
+    const o = makeOutput(ScriptedOutput, `<buffer ${keys}>\ntimekey 3600\nflush_mode lazy\n</buffer>`);
+    await o.start();
+    const es = lazy();
+    o.emit('t', es);
+    assert.equal(es.isLazy, true, 'emit did not decode');
+    assert.equal(decodes, 0);
+    const c = o.runner.buffer!.stage.values().next().value!;
+    assert.deepEqual(await c.read(), Buffer.from(es.packed!));
+    assert.equal(o.stats()!.emit_records, 3);
+    await o.flushAll();
+    assert.deepEqual(
+      o.writtenRecords(),
+      EVENTS.map((e) => e[2]),
+    );
+    await o.shutdown();
+  });
+}
