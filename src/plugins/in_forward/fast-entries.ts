@@ -49,13 +49,17 @@ function strEnd(b: Uint8Array, p: number, end: number): number {
 /** End of `n` key/value pairs starting at `p` (str keys only), or -1. */
 function mapEnd(b: Uint8Array, p: number, end: number, n: number, depth: number): number {
   for (let i = 0; i < n; i++) {
-    if (p >= end) return -1;
-    p = strEnd(b, p, end);
+    // the common key and value forms inline; everything else through strEnd / valueEnd
+    const k = b[p]!;
+    if (k >= 0xa0 && k <= 0xbf) p += 1 + (k & 0x1f);
+    else p = strEnd(b, p, end);
     if (p < 0 || p >= end) return -1;
-    // the common scalar values inline; everything else through valueEnd
     const c = b[p]!;
     if (c >= 0xa0 && c <= 0xbf) p += 1 + (c & 0x1f);
     else if (c <= 0x7f || c === 0xc0 || c === 0xc2 || c === 0xc3) p += 1;
+    else if (c === 0xcd || c === 0xd1) p += 3;
+    else if (c === 0xce || c === 0xd2) p += 5;
+    else if (c === 0xcc || c === 0xd0) p += 2;
     else p = valueEnd(b, p, end, depth);
     if (p < 0 || p > end) return -1;
   }
