@@ -36,7 +36,10 @@ function statFile(p: string): fs.Stats | undefined {
 
 export function planResume(pos: PositionFile): ResumePlan {
   const posMtime = pos.mtimeAtOpen;
-  const newer = (st: fs.Stats) => posMtime > 0 && st.birthtimeMs > posMtime;
+  // born at or after the pos file's last write: a new file, even if its inode number is an old
+  // one (>=: timestamps come from a coarse clock; equal means "maybe new", and re-reading a
+  // file is better than skipping the head of a new one)
+  const newer = (st: fs.Stats) => posMtime > 0 && st.birthtimeMs >= posMtime;
   const byIno = new Map<number, { path: string; pos: number; ino: number }>();
   for (const e of pos.loaded) {
     if (e.ino === 0) continue;
