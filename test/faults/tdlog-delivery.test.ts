@@ -87,6 +87,7 @@ function post(port: number, tag: string, records: unknown[]): Promise<number> {
       },
     );
     req.on('error', reject);
+    req.setTimeout(15_000, () => req.destroy(new Error('request timed out')));
     req.end(body);
   });
 }
@@ -104,10 +105,10 @@ async function tableStats(
       type: 'presto',
     });
     let status = '';
-    await waitFor(
-      async () => ['success', 'error', 'killed'].includes((status = await c.jobStatus(job))),
-      'query job',
-    );
+    await waitFor(async () => {
+      status = await c.jobStatus(job);
+      return ['success', 'error', 'killed'].includes(status);
+    }, 'query job');
     // The table can exist before its first import has landed (no `seq` column yet): not yet.
     if (status !== 'success') return { count: 0, distinct: 0 };
     const rows: unknown[] = [];
