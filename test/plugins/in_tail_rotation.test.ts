@@ -271,6 +271,9 @@ test('a Fluentd pos file is picked up as is (8-hex inodes, unwatched and garbage
       `/gone.log\tffffffffffffffff\t0000000000000001\n` +
       'garbage line\n',
   );
+  // Fluentd wrote its positions after the log file was created (not in the same clock tick)
+  const later = new Date(Date.now() + 2000);
+  fs.utimesSync(pos, later, later);
   const d = tail(noneConf(f, `pos_file ${pos}`));
   await d.run({ expectRecords: 1 });
   assert.deepEqual(messages(d), ['new1']);
