@@ -115,6 +115,38 @@ for (const glob of [false, true]) {
   });
 }
 
+test('copytruncate seen mid-copy (the copy is empty when the glob finds it): exactly once', async (t) => {
+  const dir = tmpDir(t);
+  const f = path.join(dir, 'app.log');
+  fs.writeFileSync(f, '');
+  const w = writer(t);
+  const d = tail(noneConf(`${f}*`, `pos_file ${dir}/pos\nrefresh_interval 0.2`));
+  await d.start();
+  try {
+    await w.lines(f, 'a', 0, 100);
+    await waitFor(() => d.records().length >= 100, 'the first lines');
+    await w.do({ op: 'append', file: `${f}.1`, text: '' }); // the copy exists, still empty
+    await waitFor(() => d.instance.statistics().tracked_file_count === 2, 'the empty copy is watched');
+    d.emitter.block();
+    await w.lines(f, 'a', 100, 30);
+    await w.do({ op: 'copyinto', from: f, to: `${f}.1` });
+    await w.do({ op: 'truncate', file: f });
+    await w.lines(f, 'b', 0, 40);
+    d.emitter.unblock();
+    const expected = [...seqs('a', 0, 130), ...seqs('b', 0, 40)];
+    await waitFor(
+      () => d.records().length >= expected.length,
+      () => `${d.records().length} lines`,
+    );
+    await w.lines(`${f}.1`, 'c', 0, 5); // a line appended to the copy later is read too
+    expected.push(...seqs('c', 0, 5));
+    await waitFor(() => d.records().length >= expected.length, 'the line appended to the copy');
+    assertExactlyOnce(messages(d), expected);
+  } finally {
+    await d.shutdown();
+  }
+});
+
 test('truncate in place: reading restarts at the head', async (t) => {
   const dir = tmpDir(t);
   const f = path.join(dir, 't.log');

@@ -19,13 +19,16 @@ import { type Found, isSiblingName, readFileAt, sizedSiblings } from './siblings
 
 const MIN_HEAD = 16;
 
-/** A live file that `file` (new, stat st) is a copy of, or undefined. */
+/**
+ * Whether `file` (new, `size` bytes) is a copy of a live sibling: `sure` once its first bytes
+ * (and its bytes at that file's position, when it is long enough) match; not sure while it is
+ * shorter than 16 bytes and still a prefix of that file (a copy being written).
+ */
 export function copySource(
   readers: Iterable<FileReader>,
   file: string,
   size: number,
-): FileReader | undefined {
-  if (size === 0) return undefined;
+): { source: FileReader; sure: boolean } | undefined {
   const dir = path.dirname(file);
   const base = path.basename(file);
   let headY: Buffer | undefined;
@@ -34,15 +37,18 @@ export function copySource(
     if (path.dirname(x.realPath) !== dir || !isSiblingName(path.basename(x.realPath), base)) continue;
     const hx = x.headBytes(HEAD);
     const n = Math.min(hx.length, size, HEAD);
-    if (n < Math.min(MIN_HEAD, x.lines.consumed)) continue;
     headY ??= readFileAt(file, 0, HEAD);
     if (headY.length < n || !headY.subarray(0, n).equals(hx.subarray(0, n))) continue;
+    if (n < Math.min(MIN_HEAD, x.lines.consumed)) {
+      if (size < MIN_HEAD) return { source: x, sure: false };
+      continue;
+    }
     const t = x.tailInfo;
     if (size >= t.end && t.len > 0) {
       const bytes = readFileAt(file, t.end - t.len, t.len);
       if (!x.tailMatches(bytes, t.end - t.len)) continue;
     }
-    return x;
+    return { source: x, sure: true };
   }
   return undefined;
 }

@@ -92,6 +92,9 @@ export class FileReader {
   realPath: string;
   /** A copytruncate copy of that file: not read while that file is still being read. */
   shadowOf: FileReader | undefined;
+  /** Shadow on suspicion only (the copy was too short to compare): decided again later. */
+  provisional = false;
+  readonly createdAt = Date.now();
   rotatedAt = 0;
   stepping = false;
   queued = false;

@@ -39,6 +39,8 @@ import { findByInode, realpathOr, rotatedSiblings } from './siblings.js';
 
 const CLOSE_WAIT_MS = 30_000;
 const MAX_RELEASED = 10_000;
+/** How long a new, still tiny sibling may stay a suspected copy before it is read as a file. */
+const PROVISIONAL_MS = 2_000;
 
 export interface TrackerOptions {
   settings: ReaderSettings;
@@ -281,6 +283,7 @@ export class Tracker implements ReaderHost {
       let entry: PosEntry | undefined = this.loaded.get(st.ino);
       const rel = this.released.get(st.ino);
       let shadow: FileReader | undefined;
+      let provisional = false;
       if (entry) {
         this.loaded.delete(st.ino);
         pos = entry.pos > st.size ? 0 : entry.pos;
@@ -292,14 +295,19 @@ export class Tracker implements ReaderHost {
         pos = this.o.readFromHead ? 0 : st.size;
       } else {
         pos = 0;
-        shadow = copySource(this.readers.values(), realpathOr(w.path), st.size);
-        if (shadow) pos = Math.min(shadow.lines.consumed, st.size);
+        const copy = copySource(this.readers.values(), realpathOr(w.path), st.size);
+        if (copy) {
+          shadow = copy.source;
+          provisional = !copy.sure;
+          pos = Math.min(shadow.lines.consumed, st.size);
+        }
       }
       entry ??= this.pos.add(w.path, pos, st.ino);
       this.pos.update(entry, pos, st.ino);
       r = this.createReader(w.path, st, pos, entry);
       if (shadow) {
         r.shadowOf = shadow;
+        r.provisional = provisional;
         this.log.info(`${w.path} is a copy of ${shadow.path}; it is read once that file is truncated`);
       } else this.log.info(`following tail of ${w.path}`);
     } else if (r.state === 'rotated') {
@@ -387,6 +395,8 @@ export class Tracker implements ReaderHost {
       if (r.state === 'rotated') {
         if (r.releasable(now)) void this.release(r);
         else this.schedule(r);
+      } else if (r.provisional) {
+        this.decideCopy(r, now);
       } else if (r.throttledUntil > 0 && now >= r.throttledUntil) {
         r.throttledUntil = 0;
         this.schedule(r);
@@ -442,10 +452,29 @@ export class Tracker implements ReaderHost {
     this.pos.maybeCompact();
   }
 
+  /** A new sibling that looked like the start of a copy: look again now that it may be longer. */
+  private decideCopy(y: FileReader, now: number): void {
+    let size = 0;
+    if (y.open() === 'ok') size = fs.fstatSync(y.fd!).size;
+    const copy = copySource(this.readers.values(), y.realPath, size);
+    if (copy?.sure) {
+      y.provisional = false;
+      y.shadowOf = copy.source;
+      return;
+    }
+    if (copy && now - y.createdAt < PROVISIONAL_MS) return;
+    y.provisional = false;
+    y.shadowOf = undefined;
+    y.resetTo(0);
+    this.log.info(`following tail of ${y.path}: not a copy after all`);
+    this.schedule(y);
+  }
+
   private unshadow(y: FileReader, pos: number): void {
     let size = 0;
     if (y.open() === 'ok') size = fs.fstatSync(y.fd!).size;
     y.shadowOf = undefined;
+    y.provisional = false;
     y.resetTo(Math.min(pos, size));
     this.stats.copiesFound++;
     this.log.info(`reading ${y.path} from ${Math.min(pos, size)}: the rest of a copytruncate copy`);

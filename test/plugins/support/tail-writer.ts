@@ -8,6 +8,7 @@
 //       like "lines", P lines per write with G ms between writes (a steady logger)
 //   {"op":"rename","from":A,"to":B}  {"op":"unlink","file":F}  {"op":"truncate","file":F}
 //   {"op":"copytruncate","file":F,"to":C}                       copy F to C, then truncate F
+//   {"op":"copyinto","from":F,"to":C}                           append F's bytes to C (a slow copy)
 //   {"op":"symlink","target":T,"link":L}                         (re)point L at T atomically
 //   {"op":"storm","file":F,"total":N,"every":K,"chunk":C,"late":L}
 //       writes lines "<gen> <seq>\n" for seq 0..N-1, C lines per write; every K lines renames F
@@ -112,6 +113,9 @@ function run(c: Cmd): Record<string, unknown> | Promise<Record<string, unknown>>
       return {};
     case 'truncate':
       fs.truncateSync(c.file, 0);
+      return {};
+    case 'copyinto':
+      fs.appendFileSync(c.to, fs.readFileSync(c.from));
       return {};
     case 'copytruncate':
       fs.copyFileSync(c.file, c.to);
