@@ -190,3 +190,12 @@ for (const [timer, stat] of [
     }
   });
 }
+
+test('a glob over the pos file directory does not tail the pos file', async (t) => {
+  const dir = tmpDir(t);
+  fs.writeFileSync(path.join(dir, 'x'), 'x1\n');
+  const d = tail(noneConf(`${dir}/*`, `pos_file ${dir}/pos\nread_from_head true`));
+  await d.run({ expectRecords: 1 });
+  assert.deepEqual(messages(d), ['x1']);
+  assert.equal(d.instance.statistics().tracked_file_count, 1);
+});

@@ -249,7 +249,11 @@ export class TailInput extends Input<typeof params> {
   private refresh(full: boolean): void {
     const t = this.tracker;
     if (!t || !this.running) return;
-    t.sync(this.expander.expand());
+    const targets = this.expander.expand();
+    // a glob over the pos file's directory must not make us tail our own positions
+    const pf = this.config.pos_file;
+    if (pf !== undefined) for (const p of [pf, `${pf}.tmp`]) targets.delete(p);
+    t.sync(targets);
     this.synced = true;
     if (full) t.pruneReleased();
   }

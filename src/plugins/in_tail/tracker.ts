@@ -526,6 +526,13 @@ export class Tracker implements ReaderHost {
         evicted = true;
         break;
       }
+      const s = this.throttle.allow('max_open_files');
+      if (s >= 0) {
+        this.log.info(
+          `max_open_files (${this.o.maxOpenFiles}) reached: ${evicted ? 'closing idle files and reopening them when they grow' : 'files wait for a descriptor'}`,
+          s > 0 ? { suppressed: s } : undefined,
+        );
+      }
       if (!evicted) return false;
     }
     this.openFds++;
