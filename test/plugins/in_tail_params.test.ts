@@ -179,11 +179,12 @@ for (const [timer, stat] of [
     await d.start();
     try {
       assert.equal(d.instance.statistics().watched_directories, stat ? 1 : 0);
+      const why = (what: string) => () => `${what}: ${messages(d).join(' ')}\n${d.logs().join('\n')}`;
       await w.lines(f, 'a', 0, 5);
-      await waitFor(() => d.records().length >= 5, 'lines');
+      await waitFor(() => d.records().length >= 5, why('lines'));
       await w.do({ op: 'rename', from: f, to: `${f}.1` });
       await w.lines(f, 'b', 0, 5);
-      await waitFor(() => d.records().length >= 10, 'lines after the rotation');
+      await waitFor(() => d.records().length >= 10, why('lines after the rotation'));
       assert.deepEqual(messages(d), [...seqs('a', 0, 5), ...seqs('b', 0, 5)]);
     } finally {
       await d.shutdown();
