@@ -25,7 +25,7 @@ import type { Rec } from '../core/event-stream.js';
 import { packr } from '../core/msgpack.js';
 import { rubyInspect, rubyJson, rubyToS } from '../plugins/support/ruby-text.js';
 import { makeLineFormatter } from '../plugins/support/stdout-format.js';
-import { strftime } from '../plugins/support/strftime.js';
+import { strftimeFn } from '../plugins/support/strftime.js';
 
 export const FORMATTER_TYPES = [
   'out_file',
@@ -115,8 +115,9 @@ export function makeFormatter(c: FormatConf | undefined, defaultType = 'out_file
       const tf = c?.time_format ?? (utc ? '%Y-%m-%dT%H:%M:%SZ' : '%Y-%m-%dT%H:%M:%S%:z');
       const ot = c?.output_time !== false;
       const og = c?.output_tag !== false;
+      const fmt = strftimeFn(tf, utc);
       return (tag, sec, nsec, rec) =>
-        `${ot ? strftime(tf, sec, nsec, utc) + delim : ''}${og ? tag + delim : ''}${rubyJson(rec)}\n`;
+        `${ot ? fmt(sec, nsec) + delim : ''}${og ? tag + delim : ''}${rubyJson(rec)}\n`;
     }
     case 'json':
       return (_t, _s, _n, rec) => rubyJson(rec) + nl;
@@ -165,6 +166,7 @@ export function makeInjector(c: InjectConf | undefined): Injector | undefined {
   if (!c || (!c.time_key && !c.tag_key && !c.hostname_key)) return undefined;
   const host = c.hostname ?? os.hostname();
   const utc = c.utc || !c.localtime;
+  const timeString = strftimeFn(c.time_format ?? (utc ? '%Y-%m-%dT%H:%M:%SZ' : '%Y-%m-%dT%H:%M:%S%:z'), utc);
   const time = (sec: number, nsec: number): unknown => {
     switch (c.time_type) {
       case 'unixtime':
@@ -176,12 +178,7 @@ export function makeInjector(c: InjectConf | undefined): Injector | undefined {
       case 'unixtime_nanos':
         return BigInt(sec) * 1000000000n + BigInt(nsec);
       case 'string':
-        return strftime(
-          c.time_format ?? (utc ? '%Y-%m-%dT%H:%M:%SZ' : '%Y-%m-%dT%H:%M:%S%:z'),
-          sec,
-          nsec,
-          utc,
-        );
+        return timeString(sec, nsec);
       default:
         return sec + Math.floor(nsec / 1e3) / 1e6;
     }

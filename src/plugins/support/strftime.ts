@@ -157,3 +157,20 @@ function zoneName(sec: number): string {
 export function rubyTimeToS(sec: number): string {
   return strftime('%Y-%m-%d %H:%M:%S %z', sec, 0);
 }
+
+/**
+ * strftime bound to one format, for per-event use: events of the same second reuse the last
+ * string (unless the format shows sub-second digits, %L or %N).
+ */
+export function strftimeFn(format: string, utc = false): (sec: number, nsec: number) => string {
+  if (/%:?\d*[LN]/.test(format)) return (sec, nsec) => strftime(format, sec, nsec, utc);
+  let lastSec = Number.NaN;
+  let last = '';
+  return (sec, nsec) => {
+    if (sec !== lastSec) {
+      last = strftime(format, sec, nsec, utc);
+      lastSec = sec;
+    }
+    return last;
+  };
+}
