@@ -10,7 +10,6 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NullOutput } from '../../src/plugins/out_null.js';
 import type { TdClient } from '../../src/td/client.js';
 import { type Counter, fileLines, fluentBitRecords, monitorEmitRecords, tdTableCount } from './counters.js';
 import { Child, DIST, processTree, waitFor } from './proc.js';
@@ -38,9 +37,6 @@ export function setProfileDir(dir: string): void {
   profileDir = dir;
 }
 
-/** Our out_null gained stats() → no shim needed (see plugins/out_null.ts). */
-const nullNeedsShim = typeof (NullOutput.prototype as { stats?: unknown }).stats !== 'function';
-
 const READY = /fluentd worker is now running/;
 
 export function hasConf(scenario: string, engine: EngineName, suffix = ''): boolean {
@@ -62,7 +58,6 @@ export async function startEngine(
   let child: Child;
   if (engine === 'tributary') {
     const args = ['--no-supervisor', '-c', conf];
-    if (nullNeedsShim) args.push('-p', path.join(DIST, 'bench', 'lib', 'plugins'));
     const name = `${scenario}-${path.basename(dir)}${suffix}.cpuprofile`;
     const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', name] : [];
     child = Child.node('src/cli/td-agent.js', args, { log, nodeArgs });

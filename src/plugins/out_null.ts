@@ -27,4 +27,9 @@ export class NullOutput extends Output<typeof params> {
     this.emitCount++;
     this.emitRecords += es.length;
   }
+
+  /** What in_monitor_agent reports (emit_count, emit_records). */
+  stats(): { emit_count: number; emit_records: number } {
+    return { emit_count: this.emitCount, emit_records: this.emitRecords };
+  }
 }
