@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TdClient } from '../../src/td/client.js';
 import { type Counter, fileLines, fluentBitRecords, monitorEmitRecords, tdTableCount } from './counters.js';
-import { Child, DIST, processTree, waitFor } from './proc.js';
+import { Child, processTree, waitFor } from './proc.js';
 import { caseFile, type Vars, writeConf } from './template.js';
 
 export type EngineName = 'tributary' | 'fluentd' | 'fluent-bit';
