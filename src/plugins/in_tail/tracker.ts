@@ -230,11 +230,12 @@ export class Tracker implements ReaderHost {
     const st = given ?? statFile(w.path);
     const r = w.reader;
     if (r && st && sameFile(r, st)) {
-      if (st.size !== w.lastSize || st.mtimeMs !== w.lastMtime) {
-        w.lastSize = st.size;
-        w.lastMtime = st.mtimeMs;
-        this.schedule(r);
-      }
+      const changed = st.size !== w.lastSize || st.mtimeMs !== w.lastMtime;
+      w.lastSize = st.size;
+      w.lastMtime = st.mtimeMs;
+      // unread bytes and nothing pending: a safety net against a missed wake-up
+      const behind = st.size > r.lines.readPos && !r.queued && !r.stepping && r.throttledUntil === 0;
+      if (changed || (behind && !r.shadowOf)) this.schedule(r);
       return;
     }
     if (r) this.detach(w);
@@ -391,6 +392,10 @@ export class Tracker implements ReaderHost {
   tick(now: number): void {
     if (this.stopped) return;
     if (this.o.watchTimer) for (const w of this.watchers.values()) this.check(w);
+    for (const r of [...this.scheduler.fdWaiters].slice(0, 64)) {
+      this.scheduler.fdWaiters.delete(r);
+      this.schedule(r);
+    }
     for (const r of this.readers.values()) {
       if (r.state === 'rotated') {
         if (r.releasable(now)) void this.release(r);
@@ -543,6 +548,11 @@ export class Tracker implements ReaderHost {
   releaseFd(r: FileReader): void {
     this.openFds--;
     this.idle.delete(r);
+    this.wakeFdWaiter();
+  }
+
+  /** A descriptor slot is free, or an idle file can give one up: let a waiting file read. */
+  private wakeFdWaiter(): void {
     const waiters = this.scheduler.fdWaiters;
     for (const w of waiters) {
       waiters.delete(w);
@@ -571,6 +581,8 @@ export class Tracker implements ReaderHost {
     if (r.fd !== undefined && r.state === 'live') {
       this.idle.delete(r);
       this.idle.add(r);
+      // this file can now be closed for a waiting one (nobody else would wake it)
+      if (!r.queued && this.scheduler.fdWaiters.size > 0) this.wakeFdWaiter();
     }
   }
 
