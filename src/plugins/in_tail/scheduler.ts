@@ -4,7 +4,7 @@
 //
 // - Backpressure: before a step, if the pipeline is over its high-water mark, reading stops
 //   until the emitter's onDrain; nothing is read, so nothing is skipped.
-// - A step answering 'wait' is parked: for a descriptor slot (woken by releaseFd), for the
+// - A step answering 'wait' is parked: for a descriptor slot (fd-budget.ts wakes it), for the
 //   in-flight window (woken by the reader when a batch commits), or for a rate limit
 //   (woken by the plugin's 1 s tick once throttledUntil has passed).
 
@@ -18,8 +18,6 @@ export class ReadScheduler {
   private paused = false;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
-  /** Readers waiting for a descriptor slot. */
-  readonly fdWaiters = new Set<FileReader>();
   /** Times reading was paused for backpressure. */
   pauses = 0;
 

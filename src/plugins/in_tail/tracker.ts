@@ -21,6 +21,7 @@ import { LogThrottle } from '../../core/log.js';
 import type { Emitter } from '../../plugin/types.js';
 import { copySource, findCopy } from './copies.js';
 import { type LineConverter, MultilineState } from './events.js';
+import { FdBudget } from './fd-budget.js';
 import type { GroupLimiter } from './group.js';
 import { BufferPool, LineBuffer } from './line-buffer.js';
 import { type Gone, PathWatcher, WatchIndex } from './path-watcher.js';
@@ -100,8 +101,7 @@ export class Tracker implements ReaderHost {
   readonly watchers = new Map<string, PathWatcher>();
   readonly scheduler: ReadScheduler;
   startup = true;
-  openFds = 0;
-  peakFds = 0;
+  readonly fds: FdBudget;
   private readonly o: TrackerOptions;
   /** Files read before and closed, still on disk: resumed if a glob finds them again. */
   private readonly released = new Map<number, { entry: PosEntry; birthMs: number }>();
@@ -111,7 +111,6 @@ export class Tracker implements ReaderHost {
   /** What left paths that stopped being targets (PathWatcher.gone), for when they return. */
   private readonly lost = new Map<string, Gone>();
   readonly index = new WatchIndex();
-  private readonly idle = new Set<FileReader>();
   private readonly dirty = new Set<PathWatcher>();
   private dirtyScheduled = false;
   private stopped = false;
@@ -124,6 +123,7 @@ export class Tracker implements ReaderHost {
     this.emitter = o.emitter;
     this.pos = o.pos;
     this.scheduler = new ReadScheduler(o.emitter, 2, (r, res) => this.stepped(r, res));
+    this.fds = new FdBudget(o.maxOpenFiles, (r) => this.schedule(r), o.log, this.throttle);
   }
 
   // ---- startup: the pos file -----------------------------------------------------------
@@ -392,10 +392,7 @@ export class Tracker implements ReaderHost {
   tick(now: number): void {
     if (this.stopped) return;
     if (this.o.watchTimer) for (const w of this.watchers.values()) this.check(w);
-    for (const r of [...this.scheduler.fdWaiters].slice(0, 64)) {
-      this.scheduler.fdWaiters.delete(r);
-      this.schedule(r);
-    }
+    this.fds.wake(64);
     for (const r of this.readers.values()) {
       if (r.state === 'rotated') {
         if (r.releasable(now)) void this.release(r);
@@ -421,7 +418,7 @@ export class Tracker implements ReaderHost {
     await r.close(true, CLOSE_WAIT_MS);
     this.readers.delete(r.key);
     this.index.reader(r, false);
-    this.idle.delete(r);
+    this.fds.forget(r);
     for (const y of this.readers.values()) if (y.shadowOf === r) this.unshadow(y, r.lines.consumed);
     if (where !== undefined) {
       r.entry = this.pos.relocate(r.entry, where);
@@ -522,43 +519,11 @@ export class Tracker implements ReaderHost {
   }
 
   acquireFd(_r: FileReader): boolean {
-    if (this.openFds >= this.o.maxOpenFiles) {
-      let evicted = false;
-      for (const x of this.idle) {
-        this.idle.delete(x);
-        if (x.stepping || x.queued || x.state !== 'live' || x.fd === undefined || x.closing) continue;
-        x.closeFd();
-        evicted = true;
-        break;
-      }
-      const s = this.throttle.allow('max_open_files');
-      if (s >= 0) {
-        this.log.info(
-          `max_open_files (${this.o.maxOpenFiles}) reached: ${evicted ? 'closing idle files and reopening them when they grow' : 'files wait for a descriptor'}`,
-          s > 0 ? { suppressed: s } : undefined,
-        );
-      }
-      if (!evicted) return false;
-    }
-    this.openFds++;
-    if (this.openFds > this.peakFds) this.peakFds = this.openFds;
-    return true;
+    return this.fds.acquire();
   }
 
   releaseFd(r: FileReader): void {
-    this.openFds--;
-    this.idle.delete(r);
-    this.wakeFdWaiter();
-  }
-
-  /** A descriptor slot is free, or an idle file can give one up: let a waiting file read. */
-  private wakeFdWaiter(): void {
-    const waiters = this.scheduler.fdWaiters;
-    for (const w of waiters) {
-      waiters.delete(w);
-      this.schedule(w);
-      break;
-    }
+    this.fds.release(r);
   }
 
   lineBudget(r: FileReader, now: number): number {
@@ -576,14 +541,9 @@ export class Tracker implements ReaderHost {
 
   private stepped(r: FileReader, res: StepResult): void {
     if (res === 'wait' && r.fd === undefined && r.throttledUntil === 0 && r.inflight < MAX_INFLIGHT) {
-      this.scheduler.fdWaiters.add(r);
+      this.fds.waiters.add(r);
     }
-    if (r.fd !== undefined && r.state === 'live') {
-      this.idle.delete(r);
-      this.idle.add(r);
-      // this file can now be closed for a waiting one (nobody else would wake it)
-      if (!r.queued && this.scheduler.fdWaiters.size > 0) this.wakeFdWaiter();
-    }
+    this.fds.used(r);
   }
 
   // ---- shutdown ------------------------------------------------------------------------
