@@ -312,3 +312,31 @@ test('a Fluentd pos file is picked up as is (8-hex inodes, unwatched and garbage
   assert.ok(d.logs().some((l) => l.includes('Unparsable line in pos_file: garbage line')));
   assert.deepEqual(posRows(pos), [[f, 17, ino]]);
 });
+
+test('multiline: the position stays at the first byte of a pending event', async (t) => {
+  const dir = tmpDir(t);
+  const f = path.join(dir, 'mp.log');
+  const pos = path.join(dir, 'pos');
+  fs.writeFileSync(f, '');
+  const w = writer(t);
+  const d = tail(
+    `path ${f}\ntag m\npos_file ${pos}\n<parse>\n  @type multiline\n  format_firstline /^\\d+ /\n  format1 /^(?<n>\\d+) (?<msg>.*)/\n</parse>`,
+  );
+  await d.start();
+  try {
+    await w.do({ op: 'append', file: f, text: '1 first\n  more\n' });
+    await waitFor(() => d.instance.statistics().lines_read === 2, 'two lines read');
+    assert.equal(posRows(pos)[0]![1], 0, 'pinned at the pending event');
+    await w.do({ op: 'append', file: f, text: '2 second\n' });
+    await waitFor(() => d.records().length === 1, 'the first event');
+    await waitFor(() => posRows(pos)[0]![1] === 15, 'the position at the second event');
+  } finally {
+    await d.shutdown();
+  }
+  // shutdown emits the pending event (as Fluentd does) and moves past it
+  assert.deepEqual(
+    d.records().map((r) => r.n),
+    ['1', '2'],
+  );
+  assert.equal(posRows(pos)[0]![1], fs.statSync(f).size);
+});
