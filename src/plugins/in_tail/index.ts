@@ -194,6 +194,7 @@ export class TailInput extends Input<typeof params> {
       tagFor: tagFunction(c.tag),
       groups: c.group ? new GroupLimiter(c.group) : undefined,
       watchTimer: c.enable_watch_timer,
+      globbing: this.paths.some((p) => usesGlob(p, c.glob_policy as GlobPolicy)),
     });
     this.tracker = tracker;
     this.running = true;

@@ -57,6 +57,8 @@ export interface TrackerOptions {
   tagFor: (path: string) => string;
   groups: GroupLimiter | undefined;
   watchTimer: boolean;
+  /** Some `path` entry is a glob (closed files may be matched again under their new names). */
+  globbing: boolean;
 }
 
 function statFile(p: string): fs.Stats | undefined {
@@ -205,8 +207,9 @@ export class Tracker implements ReaderHost {
       this.startup = false;
       this.rotatedWhileDown.clear();
       for (const [ino, entry] of this.loaded) {
-        const st = statFile(entry.path);
-        this.released.set(ino, { entry, birthMs: st?.birthtimeMs ?? 0 });
+        if (this.rediscoverable(entry.path))
+          this.keepReleased(ino, entry, statFile(entry.path)?.birthtimeMs ?? 0);
+        else this.pos.remove(entry);
       }
       this.loaded.clear();
     }
@@ -420,17 +423,29 @@ export class Tracker implements ReaderHost {
     this.index.reader(r, false);
     this.fds.forget(r);
     for (const y of this.readers.values()) if (y.shadowOf === r) this.unshadow(y, r.lines.consumed);
-    if (where !== undefined) {
+    if (where !== undefined && this.rediscoverable(where)) {
       r.entry = this.pos.relocate(r.entry, where);
-      if (this.released.size >= MAX_RELEASED) {
-        const [oldest] = this.released.keys();
-        this.pos.remove(this.released.get(oldest!)!.entry);
-        this.released.delete(oldest!);
-      }
-      this.released.set(r.ino, { entry: r.entry, birthMs: r.birthMs });
+      this.keepReleased(r.ino, r.entry, r.birthMs);
     } else this.pos.remove(r.entry);
     this.pos.maybeCompact();
     this.log.info(`closed ${where ?? r.path} after reading it to its end`);
+  }
+
+  /**
+   * Whether a closed file could be matched again (a glob in `path`, or a path listing it):
+   * only then is its position worth keeping, so the pos file does not grow with every rotation.
+   */
+  private rediscoverable(file: string): boolean {
+    return this.o.globbing || this.watchers.has(file);
+  }
+
+  private keepReleased(ino: number, entry: PosEntry, birthMs: number): void {
+    if (this.released.size >= MAX_RELEASED) {
+      const [oldest] = this.released.keys();
+      this.pos.remove(this.released.get(oldest!)!.entry);
+      this.released.delete(oldest!);
+    }
+    this.released.set(ino, { entry, birthMs });
   }
 
   /** Positions of closed files that still exist (kept in the pos file). */
