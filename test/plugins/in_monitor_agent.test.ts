@@ -40,13 +40,18 @@ test('monitor_agent reports plugins, buffers and config over HTTP', async () => 
   );
   const sink = new LogSink();
   sink.captured = [];
-  const engine = new Engine(root, { registry: builtinRegistry(), log: new Logger({ sink }), system: defaultSystemConfig() });
+  const engine = new Engine(root, {
+    registry: builtinRegistry(),
+    log: new Logger({ sink }),
+    system: defaultSystemConfig(),
+  });
   await engine.start();
   try {
     const mon = engine.inputs.find((i) => i instanceof MonitorAgentInput) as MonitorAgentInput;
     const base = `http://127.0.0.1:${mon.port}`;
     const plugins = async (q = '') =>
-      ((await (await fetch(`${base}/api/plugins.json${q}`)).json()) as { plugins: Record<string, unknown>[] }).plugins;
+      ((await (await fetch(`${base}/api/plugins.json${q}`)).json()) as { plugins: Record<string, unknown>[] })
+        .plugins;
     const all = await plugins();
     assert.deepEqual(
       all.map((p) => [p.plugin_id, p.plugin_category, p.type]),
@@ -56,7 +61,10 @@ test('monitor_agent reports plugins, buffers and config over HTTP', async () => 
         ['out_file', 'output', 'file'],
       ],
     );
-    await waitFor(async () => ((await plugins('?@id=out_file'))[0]!.emit_records as number) > 0, 'buffered records');
+    await waitFor(
+      async () => ((await plugins('?@id=out_file'))[0]!.emit_records as number) > 0,
+      'buffered records',
+    );
     const [out] = await plugins('?tag=app.x');
     assert.equal(out!.plugin_id, 'out_file');
     assert.equal(out!.output_plugin, true);

@@ -73,7 +73,10 @@ test('events reach the store: tables auto-created, time set from the event, one 
 });
 
 test('a gzip-compressed buffer uploads its stored gzip members as they are', async () => {
-  const d = new OutputTestDriver(TdLogOutput, conf().replace('@type memory', '@type memory\n    compress gzip'));
+  const d = new OutputTestDriver(
+    TdLogOutput,
+    conf().replace('@type memory', '@type memory\n    compress gzip'),
+  );
   await d.feed('td.gz_db.events', [{ a: 1 }, { a: 2 }]);
   await d.feed('td.gz_db.events', [{ a: 3 }]);
   await d.instance.flushAll();
