@@ -6,19 +6,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { Proc, waitFor } from '../helpers/proc.js';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { freePort, Proc, waitFor } from '../helpers/proc.js';
 
 test('npm start, curl, kill -USR1, td tables shows the row', async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'walkthrough-'));

@@ -4,24 +4,15 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { TdClient } from '../../src/td/client.js';
-import { Proc, waitFor } from '../helpers/proc.js';
+import { freePort, Proc, waitFor } from '../helpers/proc.js';
 import { startTdServer, type TdServerProc } from '../unit/cli/td-server-proc.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tdlog-delivery-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 interface Agent {
   proc: Proc;

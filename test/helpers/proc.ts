@@ -1,6 +1,7 @@
 // Test helpers for real child processes: collect output, wait on conditions (never sleeps).
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -75,4 +76,13 @@ export class Proc {
     clearTimeout(t);
     return c;
   }
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (for daemons that take a fixed port). */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
 }

@@ -5,20 +5,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { DIST, Proc, waitFor } from '../helpers/proc.js';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  const port = await new Promise<number>((r) =>
-    s.listen(0, '127.0.0.1', () => r((s.address() as net.AddressInfo).port)),
-  );
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { DIST, freePort, Proc, waitFor } from '../helpers/proc.js';
 
 function fluentCat(args: string[], input: string): Promise<number | null> {
   return new Promise((resolve) => {
