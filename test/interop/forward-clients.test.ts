@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import fluentLogger from 'fluent-logger';
+import { selfSignedCert } from '../helpers/tls.js';
 import { startForward, waitFor } from '../plugins/in_forward.support.js';
 
 const PY = '/usr/bin/python3';
@@ -187,30 +188,12 @@ test('npm fluent-logger with <security> shared_key and user_auth; a wrong key is
 test('npm fluent-logger over <transport tls> (certificate made with openssl)', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwd-tls-'));
   try {
-    const key = path.join(dir, 'key.pem');
-    const cert = path.join(dir, 'cert.pem');
-    try {
-      await run('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      ]);
-    } catch (e) {
-      t.skip(`openssl unavailable: ${(e as Error).message}`);
+    const made = selfSignedCert(dir);
+    if (!made) {
+      t.skip('openssl unavailable');
       return;
     }
+    const { key, cert } = made;
     const { d, port } = await startForward(
       `<transport tls>\n  cert_path ${cert}\n  private_key_path ${key}\n  version TLSv1_2\n</transport>`,
     );

@@ -11,22 +11,9 @@ export async function startForward(extra = ''): Promise<{ d: InputTestDriver<For
   return { d, port: d.instance.boundPort };
 }
 
-/** Resolves once cond() holds; rejects after timeoutMs. Polls every few ms. */
-export function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (cond()) return resolve();
-    const t0 = Date.now();
-    const iv = setInterval(() => {
-      if (cond()) {
-        clearInterval(iv);
-        resolve();
-      } else if (Date.now() - t0 > timeoutMs) {
-        clearInterval(iv);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }
-    }, 5);
-  });
-}
+import { waitFor } from '../helpers/proc.js';
+
+export { waitFor };
 
 /** A raw client socket that collects everything the server sends. */
 export class RawClient {
@@ -54,12 +41,12 @@ export class RawClient {
     );
   }
 
-  waitReceived(n: number, timeoutMs = 10_000): Promise<void> {
-    return waitFor(() => this.received.length >= n, `${n} bytes from the server`, timeoutMs);
+  async waitReceived(n: number, timeoutMs = 10_000): Promise<void> {
+    await waitFor(() => this.received.length >= n, `${n} bytes from the server`, timeoutMs);
   }
 
-  waitClosed(timeoutMs = 10_000): Promise<void> {
-    return waitFor(() => this.closed, 'the server to close the connection', timeoutMs);
+  async waitClosed(timeoutMs = 10_000): Promise<void> {
+    await waitFor(() => this.closed, 'the server to close the connection', timeoutMs);
   }
 
   close(): void {

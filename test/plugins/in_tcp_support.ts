@@ -1,7 +1,6 @@
 // Shared by the in_tcp, in_udp and in_syslog tests: start an input on an ephemeral port under
 // the input test driver, real TCP/UDP/TLS clients, and condition waits (never fixed sleeps).
 
-import { execFileSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -10,6 +9,7 @@ import * as path from 'node:path';
 import * as tls from 'node:tls';
 import type { InputPlugin, PluginClass } from '../../src/plugin/types.js';
 import { InputTestDriver } from '../../src/test-driver/index.js';
+import { selfSignedCert } from '../helpers/tls.js';
 
 export interface Bound extends InputPlugin {
   readonly boundPort: number;
@@ -24,22 +24,7 @@ export async function startInput<P extends Bound>(
   return { d, port: d.instance.boundPort };
 }
 
-/** Resolves once cond() holds; rejects after timeoutMs. Polls every few ms. */
-export function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (cond()) return resolve();
-    const t0 = Date.now();
-    const iv = setInterval(() => {
-      if (cond()) {
-        clearInterval(iv);
-        resolve();
-      } else if (Date.now() - t0 > timeoutMs) {
-        clearInterval(iv);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }
-    }, 5);
-  });
-}
+export { waitFor } from '../helpers/proc.js';
 
 /** A TCP (or TLS) client that remembers whether the server closed it. */
 export class Client {
@@ -111,33 +96,11 @@ export async function sendUdp(port: number, msgs: (string | Buffer)[]): Promise<
 /** A self-signed certificate for localhost/127.0.0.1 in a temp dir, or undefined without openssl. */
 export function makeCert(): { dir: string; cert: string; key: string; pem: Buffer } | undefined {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trib-tls-'));
-  const cert = path.join(dir, 'cert.pem');
-  const key = path.join(dir, 'key.pem');
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-  } catch {
+  const made = selfSignedCert(dir);
+  if (!made) {
     fs.rmSync(dir, { recursive: true, force: true });
     return undefined;
   }
+  const { cert, key } = made;
   return { dir, cert, key, pem: fs.readFileSync(cert) };
 }

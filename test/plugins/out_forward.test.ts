@@ -2,13 +2,13 @@
 // standby takeover.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { ForwardOutput } from '../../src/plugins/out_forward/index.js';
 import { OutputTestDriver } from '../../src/test-driver/index.js';
+import { selfSignedCert } from '../helpers/tls.js';
 import { startForward, waitFor } from './in_forward.support.js';
 
 const IMMEDIATE = '<buffer>\n  flush_mode immediate\n  retry_wait 0.1\n</buffer>';
@@ -59,35 +59,12 @@ for (const [name, out, inp] of [
 test('out_forward → in_forward over TLS with ack', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ofwd-tls-'));
   try {
-    const key = path.join(dir, 'key.pem');
-    const cert = path.join(dir, 'cert.pem');
-    const ok = await new Promise<boolean>((resolve) =>
-      execFile(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-keyout',
-          key,
-          '-out',
-          cert,
-          '-days',
-          '1',
-          '-subj',
-          '/CN=agg.local',
-          '-addext',
-          'subjectAltName=DNS:agg.local,IP:127.0.0.1',
-        ],
-        (e) => resolve(!e),
-      ),
-    );
-    if (!ok) {
+    const made = selfSignedCert(dir, 'agg.local');
+    if (!made) {
       t.skip('openssl unavailable');
       return;
     }
+    const { key, cert } = made;
     const { d: recv, port } = await startForward(
       `<transport tls>\n  cert_path ${cert}\n  private_key_path ${key}\n</transport>`,
     );

@@ -5,7 +5,6 @@
 // the server completes the TLS session and then reads a clean end of stream.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,15 +12,8 @@ import { test } from 'node:test';
 import * as tls from 'node:tls';
 import { ForwardOutput } from '../../src/plugins/out_forward/index.js';
 import { OutputTestDriver } from '../../src/test-driver/index.js';
+import { selfSignedCert } from '../helpers/tls.js';
 import { waitFor } from './in_forward.support.js';
-
-function makeCert(dir: string): Promise<{ key: string; cert: string } | undefined> {
-  const key = path.join(dir, 'key.pem');
-  const cert = path.join(dir, 'cert.pem');
-  const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert];
-  args.push('-days', '1', '-subj', '/CN=agg.local', '-addext', 'subjectAltName=DNS:agg.local,IP:127.0.0.1');
-  return new Promise((resolve) => execFile('openssl', args, (e) => resolve(e ? undefined : { key, cert })));
-}
 
 test('TLS transport heartbeats end with close_notify, not an abrupt close', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ofwd-hb-'));
@@ -29,7 +21,7 @@ test('TLS transport heartbeats end with close_notify, not an abrupt close', asyn
   let srv: tls.Server | undefined;
   let d: OutputTestDriver<ForwardOutput> | undefined;
   try {
-    const pem = await makeCert(dir);
+    const pem = selfSignedCert(dir, 'agg.local');
     if (!pem) {
       t.skip('openssl unavailable');
       return;
