@@ -1,7 +1,7 @@
 // The <system> section (spec core §8): at most one, top level only. CLI flags override the
 // same-named values (see cli/td-agent.ts).
 
-import type { ConfigElement } from '../config/element.js';
+import { ConfigElement } from '../config/element.js';
 import { type ConfigureContext, configureParams, p } from '../config/params.js';
 import { ConfigError } from '../core/errors.js';
 import { defaultSystemConfig } from '../plugin/context.js';
@@ -58,14 +58,11 @@ export function readSystemParams(root: ConfigElement, ctx: ConfigureContext = {}
   if (systems.length > 1) {
     throw new ConfigError('<system> is duplicated. <system> should be only one', { pos: systems[1]!.pos });
   }
-  const el = systems[0];
-  if (el) el.consumed = true;
-  const strictFirst = el?.params.get('strict_config_value')?.value === 'true';
-  const conf = configureParams(el ?? root.clone(), el ? systemParams : {}, {
-    ...ctx,
-    strict: strictFirst || ctx.strict,
-  });
-  return conf as ReturnType<typeof configureParams<typeof systemParams>>;
+  // Without a <system> section the declared defaults apply, as for an empty one.
+  const el = systems[0] ?? new ConfigElement('system', '', root.pos);
+  el.consumed = true;
+  const strict = el.params.get('strict_config_value')?.value === 'true' || ctx.strict;
+  return configureParams(el, systemParams, { ...ctx, strict });
 }
 
 export function toSystemConfig(s: Partial<SystemParams>): SystemConfig {
