@@ -56,14 +56,30 @@ export function runSupervisor(o: SupervisorOptions): void {
 
   cluster.setupPrimary({ exec: o.workerScript, args: [...o.workerArgs, '--under-supervisor'] });
   const workers = new Map<number, Worker>();
+  // USR1/USR2 reach a worker only once it has installed its handlers (it says so with a
+  // 'signals-ready' message); until then Node's defaults would open the inspector or kill it.
+  const held = new Map<Worker, NodeJS.Signals[]>();
+  const signal = (w: Worker, sig: NodeJS.Signals) => {
+    const queue = held.get(w);
+    if (queue) queue.push(sig);
+    else w.process.kill(sig);
+  };
   let stopping = false;
 
   const spawn = (id: number) => {
     log.info('spawn command to main', { worker: id });
     const w = cluster.fork({ SERVERENGINE_WORKER_ID: String(id) });
     workers.set(id, w);
+    held.set(w, []);
+    w.on('message', (m: unknown) => {
+      if ((m as { type?: string } | null)?.type !== 'signals-ready') return;
+      const queue = held.get(w) ?? [];
+      held.delete(w);
+      for (const sig of queue) w.process.kill(sig);
+    });
     w.on('exit', (code, signal) => {
       workers.delete(id);
+      held.delete(w);
       const status = code ?? signal;
       if (stopping) {
         log.info(`Worker ${id} finished with status ${status}`);
@@ -94,7 +110,7 @@ export function runSupervisor(o: SupervisorOptions): void {
   process.on('SIGINT', stop);
   process.on('SIGUSR1', () => {
     log.sink.reopen();
-    for (const w of workers.values()) w.process.kill('SIGUSR1');
+    for (const w of workers.values()) signal(w, 'SIGUSR1');
   });
   const reload = () => {
     log.info('Reloading new config');
@@ -112,7 +128,7 @@ export function runSupervisor(o: SupervisorOptions): void {
       log.error(`Failed to reload config file: ${describeError(e)}`);
       return;
     }
-    for (const w of workers.values()) w.process.kill('SIGUSR2');
+    for (const w of workers.values()) signal(w, 'SIGUSR2');
   };
   process.on('SIGHUP', reload);
   process.on('SIGUSR2', reload);

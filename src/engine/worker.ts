@@ -41,15 +41,6 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
     reportConfigError(log, o.configPath, e);
     process.exit(2);
   }
-  log.info('starting fluentd worker', { pid: process.pid, ppid: process.ppid, worker: o.workerId });
-  try {
-    await engine.start();
-  } catch (e) {
-    log.error('unexpected error on starting plugins', { error: e as Error });
-    await engine.stop().catch(() => {});
-    process.exit(1);
-  }
-  log.info('fluentd worker is now running', { worker: o.workerId });
   // Plugin timers are unref'd; this one keeps a running daemon alive until it stops.
   const keepAlive = setInterval(() => {}, 1 << 30);
 
@@ -103,4 +94,20 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
   process.on('SIGHUP', reload);
   // Under a supervisor, an orphaned worker stops when the supervisor dies.
   if (o.supervised) process.on('disconnect', stop);
+  process.send?.({ type: 'signals-ready' });
+
+  // The handlers above are installed before the plugins start (a signal that arrives during
+  // start is queued behind it, instead of Node's default action: SIGHUP kills, SIGUSR1 opens
+  // the inspector).
+  log.info('starting fluentd worker', { pid: process.pid, ppid: process.ppid, worker: o.workerId });
+  await serial(async () => {
+    try {
+      await engine.start();
+    } catch (e) {
+      log.error('unexpected error on starting plugins', { error: e as Error });
+      await engine.stop().catch(() => {});
+      process.exit(1);
+    }
+    log.info('fluentd worker is now running', { worker: o.workerId });
+  });
 }

@@ -47,7 +47,8 @@ for (const mode of ['supervised', 'no-supervisor'] as const) {
         'a transformed event',
       );
       if (mode === 'supervised') assert.match(p.all, /using configuration file: <ROOT>/);
-      assert.match(p.all, /fluentd worker is now running/);
+      // The first events may be printed before the worker reports that it runs.
+      await p.waitOutput(/fluentd worker is now running/, 'the worker to run');
 
       p.kill('SIGUSR1');
       await p.waitOutput(/flushing all buffer forcedly/, 'USR1 handling');
