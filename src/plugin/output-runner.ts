@@ -105,6 +105,7 @@ export class OutputRunner {
   random: () => number = Math.random;
   private active = 0;
   private nextFlushAt = 0;
+  private kickPending = false;
   private forced = 0;
   private stopping = false;
   /** Shutdown is past its forced flush: start no more writes. */
@@ -279,9 +280,18 @@ export class OutputRunner {
         if (c) buf.enqueue(c);
       }
     }
-    if (buf.queue.length > before || (this.cfg.flushMode === 'immediate' && buf.queue.length > 0)) {
+    // Fluentd's emit_buffered → submit_flush_once: an emit that finds a queued chunk (and no
+    // retry pending) wakes a flush now, so flush_thread_burst_interval only paces a backlog
+    // once the input has gone quiet.
+    if (buf.queue.length > 0 && !this.retry && (buf.queue.length > before || this.nextFlushAt > 0)) {
       this.nextFlushAt = 0;
-      if (!this.retry) setImmediate(() => this.kick());
+      if (!this.kickPending) {
+        this.kickPending = true;
+        setImmediate(() => {
+          this.kickPending = false;
+          this.kick();
+        });
+      }
     }
     if (overflowErr) {
       // the records that fit were stored; the oversized ones are reported to the emitter

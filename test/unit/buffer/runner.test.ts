@@ -232,3 +232,24 @@ test('slow_flush_log_threshold: a flush longer than the threshold is logged', as
   assert.match(w[0]!, /elapsed_time=6 slow_flush_log_threshold=5 plugin_id="?slow/);
   await o.shutdown();
 });
+
+test('a backlog is paced by flush_thread_burst_interval, and an emit wakes the next flush (submit_flush_once)', async () => {
+  const o = makeOutput(
+    ScriptedOutput,
+    '<buffer>\nflush_mode interval\nflush_interval 60\nchunk_limit_records 2\nflush_thread_burst_interval 30\n</buffer>',
+  );
+  let now = 1000;
+  o.runner.now = () => now;
+  await o.start();
+  o.emit('t', stream(6)); // three full chunks queued at once
+  await waitFor(() => o.written.length === 1);
+  o.runner.tick();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(o.written.length, 1, 'the rest of the backlog waits for the burst interval');
+  o.emit('t', stream(1, 6)); // staged, nothing new queued: still wakes a flush
+  await waitFor(() => o.written.length === 2);
+  now += 30;
+  o.runner.tick();
+  await waitFor(() => o.written.length === 3);
+  await o.shutdown();
+});
