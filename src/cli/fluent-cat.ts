@@ -59,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
     .usage('[options] <tag>')
     .version(VERSION)
     .helpOption('--help', 'show this help')
+    // The descriptions carry Fluentd's own "(default: ...)" wording; commander's is not added.
+    .configureHelp({ optionDescription: (o) => o.description })
     .argument('<tag>', 'tag of the records')
     .option('-p, --port <port>', 'fluent tcp port (default: 24224)', int, 24224)
     .option('-h, --host <host>', 'fluent host (default: 127.0.0.1)', '127.0.0.1')

@@ -156,3 +156,11 @@ test('-u/-s: unix socket', async () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--help shows each default once, in Fluentd wording', async () => {
+  const r = await cat(['--help'], '');
+  assert.equal(r.code, 0);
+  assert.match(r.out, /-p, --port <port> +fluent tcp port \(default: 24224\)\n/);
+  assert.match(r.out, /--retry-limit <n> +Specify the number of retry limit \(default: 5\)\n/);
+  assert.doesNotMatch(r.out, /\(default: [^)]*\) \(default:/);
+});
