@@ -28,6 +28,7 @@ import type {
   SystemConfig,
 } from '../plugin/types.js';
 import { attachFluentLog } from './fluent-log.js';
+import { countingEmitter } from './input-metrics.js';
 import { MatchPattern } from './match.js';
 import { EventRouter } from './router.js';
 import { type ConfigWarning, collectUnused } from './unused.js';
@@ -157,13 +158,18 @@ export class Engine {
 
   /** Create and configure one plugin (also used for nested outputs such as copy's <store>). */
   private instantiate(kind: PluginKind, el: ConfigElement, parents: string[], router: Emitter): Plugin {
+    const sys = this.opts.system;
+    const counters =
+      kind === 'input' && sys?.enableInputMetrics ? { emit_records: 0, emit_size: 0 } : undefined;
+    const wrap = (e: Emitter) =>
+      counters ? countingEmitter(e, counters, sys?.enableSizeMetrics === true) : e;
     const plugin = instantiatePlugin(this.opts.registry, kind, el, {
       parents,
       log: this.log,
       workerId: this.opts.workerId ?? 0,
-      system: this.opts.system,
-      emitter: router,
-      labelEmitter: (name) => this.labelRouter(name),
+      system: sys,
+      emitter: wrap(router),
+      labelEmitter: (name) => wrap(this.labelRouter(name)),
       emitErrorEvent: (tag, sec, nsec, rec, err) => this.emitErrorEvent(tag, sec, nsec, rec, err),
       pipeline: () => this.pipelineView(),
       createOutput: (sub, ps) =>
@@ -187,6 +193,7 @@ export class Engine {
       type: el.params.get('@type')?.value ?? '',
       label: this.currentLabel,
       element: el,
+      ...(counters ? { counters } : {}),
     });
     return plugin;
   }

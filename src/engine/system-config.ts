@@ -83,5 +83,7 @@ export function toSystemConfig(s: Partial<SystemParams>): SystemConfig {
     dirPermission: octal(s.dir_permission, d.dirPermission),
     enableMsgpackTimeSupport: s.enable_msgpack_time_support ?? false,
     processName: s.process_name,
+    enableInputMetrics: s.enable_input_metrics ?? false,
+    enableSizeMetrics: s.enable_size_metrics ?? false,
   };
 }

@@ -19,6 +19,8 @@ export function defaultSystemConfig(): SystemConfig {
     dirPermission: 0o755,
     enableMsgpackTimeSupport: false,
     processName: undefined,
+    enableInputMetrics: false,
+    enableSizeMetrics: false,
   };
 }
 

@@ -34,6 +34,10 @@ export interface SystemConfig {
   dirPermission: number;
   enableMsgpackTimeSupport: boolean;
   processName: string | undefined;
+  /** Count what each input emits (monitor_agent's emit_records for inputs). */
+  enableInputMetrics: boolean;
+  /** Also count emit_size (msgpack bytes). */
+  enableSizeMetrics: boolean;
 }
 
 /** Where an input (or a re-emitting output) sends events. */
@@ -78,6 +82,13 @@ export interface PipelinePlugin {
   /** The label it belongs to ('' for the top level). */
   label: string;
   element: ConfigElement;
+  /** An input's own counts, when <system> enable_input_metrics is on. */
+  counters?: InputCounters;
+}
+
+export interface InputCounters {
+  emit_records: number;
+  emit_size: number;
 }
 
 export interface PipelineView {

@@ -96,8 +96,8 @@ export class MonitorAgentInput extends Input<typeof params> {
       }
     } else {
       o.retry_count = pp.category === 'output' ? 0 : null;
-      o.emit_records = 0;
-      o.emit_size = 0;
+      o.emit_records = pp.counters?.emit_records ?? 0;
+      o.emit_size = pp.counters?.emit_size ?? 0;
     }
     return o;
   }

@@ -83,3 +83,56 @@ test('monitor_agent reports plugins, buffers and config over HTTP', async () => 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('inputs count emit_records (and emit_size) only with <system> enable_input_metrics', async () => {
+  for (const metrics of [false, true]) {
+    const root = parseConfig(
+      `<source>
+  @type monitor_agent
+  @id mon
+  bind 127.0.0.1
+  port 0
+</source>
+<source>
+  @type sample
+  @id in_sample
+  tag app.x
+  rate 50
+</source>
+<match app.**>
+  @type null
+  @id out
+</match>`,
+      'monitor.conf',
+    );
+    const sink = new LogSink();
+    sink.captured = [];
+    const engine = new Engine(root, {
+      registry: builtinRegistry(),
+      log: new Logger({ sink }),
+      system: { ...defaultSystemConfig(), enableInputMetrics: metrics, enableSizeMetrics: metrics },
+    });
+    await engine.start();
+    try {
+      const mon = engine.inputs.find((i) => i instanceof MonitorAgentInput) as MonitorAgentInput;
+      const get = async (id: string) =>
+        (
+          (await (await fetch(`http://127.0.0.1:${mon.port}/api/plugins.json?@id=${id}`)).json()) as {
+            plugins: Record<string, number>[];
+          }
+        ).plugins[0]!;
+      await waitFor(async () => (await get('out')).emit_records >= 3, 'events through out_null');
+      const input = await get('in_sample');
+      if (metrics) {
+        assert.ok(input.emit_records! >= 3, JSON.stringify(input));
+        assert.ok(input.emit_size! > input.emit_records!, 'msgpack bytes counted');
+      } else {
+        assert.equal(input.emit_records, 0);
+        assert.equal(input.emit_size, 0);
+      }
+      assert.equal(input.retry_count, null);
+    } finally {
+      await engine.stop();
+    }
+  }
+});
