@@ -14,8 +14,9 @@
 //   position (bytes past it were never read from X).
 
 import * as path from 'node:path';
-import { type FileReader, HEAD } from './reader.js';
+import type { FileReader } from './reader.js';
 import { type Found, isSiblingName, readFileAt, sizedSiblings } from './siblings.js';
+import { HEAD } from './tail-file.js';
 
 const MIN_HEAD = 16;
 

@@ -24,7 +24,7 @@ import { GroupLimiter } from './group.js';
 import { BYTES_TO_READ, params } from './params.js';
 import { type GlobPolicy, PathExpander, tagFunction, usesGlob } from './paths.js';
 import { PositionFile } from './pos-file.js';
-import type { ReaderSettings } from './reader.js';
+import type { ReaderSettings } from './reader-host.js';
 import { Tracker } from './tracker.js';
 
 const DEFAULT_MAX_LINE = 16 * 1024 * 1024;

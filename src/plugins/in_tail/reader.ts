@@ -1,5 +1,6 @@
 // One tailed file (one inode): reads it in steps, turns lines into a batch, emits the batch
-// and moves its saved position only once the batch is durable.
+// and moves its saved position only once the batch is durable. The file itself (identity,
+// descriptor, fingerprint) is tail-file.ts; the host contract is reader-host.ts.
 //
 //   read → lines → EventStream → emitStreamDurable ─┐   commits: [end 4096 ✓][end 9000 …][end 9800 …]
 //                                                    └─ resolve → in order → pos file = last ✓ end
@@ -14,82 +15,18 @@
 
 import * as fs from 'node:fs';
 import { EventStream } from '../../core/event-stream.js';
-import type { Logger, LogThrottle } from '../../core/log.js';
-import type { Emitter } from '../../plugin/types.js';
 import { CommitQueue } from './commit-queue.js';
-import type { LineConverter, MultilineState } from './events.js';
-import { type BufferPool, type LineBuffer, READ_SIZE } from './line-buffer.js';
-import type { PosEntry, PositionFile } from './pos-file.js';
+import type { MultilineState } from './events.js';
+import type { LineBuffer } from './line-buffer.js';
+import type { PosEntry } from './pos-file.js';
+import { MAX_INFLIGHT, type ReaderHost, type StepResult } from './reader-host.js';
+import { HEAD, readAsync, TailFile } from './tail-file.js';
 
-export const MAX_INFLIGHT = 8;
 const MAX_STEP_BYTES = 1024 * 1024;
-const TAIL = 16;
-/** First bytes kept for recognising copies (copies.ts). */
-export const HEAD = 64;
 
-export interface TailStats {
-  opened: number;
-  closed: number;
-  rotated: number;
-  truncated: number;
-  throttled: number;
-  linesRead: number;
-  bytesRead: number;
-  eventsEmitted: number;
-  eventsDropped: number;
-  emitRetries: number;
-  longLines: number;
-  recoveredRotations: number;
-  copiesFound: number;
-}
-
-export interface ReaderSettings {
-  readLinesLimit: number;
-  rotateWaitMs: number;
-  openOnEveryUpdate: boolean;
-  bytesPerSecond: number;
-  multilineFlushMs: number | undefined;
-  decode: (buf: Buffer, s: number, e: number) => string;
-}
-
-/** What a reader needs from the plugin. */
-export interface ReaderHost {
-  readonly settings: ReaderSettings;
-  readonly log: Logger;
-  readonly throttle: LogThrottle;
-  readonly converter: LineConverter;
-  readonly emitter: Emitter;
-  readonly pos: PositionFile;
-  readonly buffers: BufferPool;
-  readonly stats: TailStats;
-  /** Take a descriptor slot (false: over max_open_files and nothing idle to close). */
-  acquireFd(r: FileReader): boolean;
-  releaseFd(r: FileReader): void;
-  schedule(r: FileReader): void;
-  /** Same inode, smaller or rewritten: the plugin looks for a copytruncate copy first. */
-  onTruncated(r: FileReader, consumed: number): void;
-  /** Where a rotated file whose descriptor was closed lives now (undefined: gone). */
-  locate(r: FileReader): string | undefined;
-  /** Lines this file may read now under <group> limits (Infinity: unlimited, 0: wait). */
-  lineBudget(r: FileReader, now: number): number;
-  countLines(r: FileReader, n: number, now: number): void;
-}
-
-function readAsync(fd: number, buf: Buffer, at: number, len: number, pos: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    fs.read(fd, buf, at, len, pos, (err, n) => (err ? reject(err) : resolve(n)));
-  });
-}
-
-export type StepResult = 'more' | 'idle' | 'wait';
-
-export class FileReader {
-  state: 'live' | 'rotated' | 'closed' = 'live';
-  fd: number | undefined;
+export class FileReader extends TailFile {
   /** Path watchers currently showing this file. */
   owners = 0;
-  /** Where the file was last seen (its symlink target, or its name after a rotation). */
-  realPath: string;
   /** A copytruncate copy of that file: not read while that file is still being read. */
   shadowOf: FileReader | undefined;
   /** Shadow on suspicion only (the copy was too short to compare): decided again later. */
@@ -108,32 +45,24 @@ export class FileReader {
   lastUsed = 0;
   throttledUntil = 0;
   private verify = false;
-  private tail = Buffer.alloc(TAIL);
-  private tailLen = 0;
-  private tailEnd = 0;
   private es = new EventStream();
   private windowStart = 0;
   private windowBytes = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushDue = false;
-  private head: Buffer | undefined;
-  // the last whole line handed out by the current feed (see rememberTail)
-  private lastS = 0;
-  private lastE = -1;
-  private lastStart = 0;
 
   constructor(
     private readonly host: ReaderHost,
-    readonly ino: number,
-    readonly dev: number,
-    readonly birthMs: number,
-    public path: string,
+    ino: number,
+    dev: number,
+    birthMs: number,
+    path: string,
     public tag: string,
     public entry: PosEntry,
-    readonly lines: LineBuffer,
+    lines: LineBuffer,
     readonly ml: MultilineState | undefined,
   ) {
-    this.realPath = path;
+    super(host, ino, dev, birthMs, path, lines);
     this.commits = new CommitQueue(lines.consumed, MAX_INFLIGHT, {
       emit: (es) => host.emitter.emitStreamDurable(this.tag, es),
       onDurable: (pos) => host.pos.update(this.entry, pos),
@@ -159,10 +88,6 @@ export class FileReader {
     });
   }
 
-  get key(): string {
-    return `${this.dev}:${this.ino}`;
-  }
-
   get inflight(): number {
     return this.commits.length;
   }
@@ -184,16 +109,6 @@ export class FileReader {
       this.lastStart = start;
     }
   };
-
-  /** After a feed: keep the last bytes of the last whole line (truncation and copy checks). */
-  private rememberTail(buf: Buffer): void {
-    if (this.lastE < 0) return;
-    const k = Math.min(TAIL, this.lastE - this.lastS + 1);
-    buf.copy(this.tail, 0, this.lastE + 1 - k, this.lastE + 1);
-    this.tailLen = k;
-    this.tailEnd = this.lastStart + (this.lastE - this.lastS) + 1;
-    this.lastE = -1;
-  }
 
   /** Reads one batch. 'more': call again; 'idle': at the end; 'wait': blocked (fd, in-flight). */
   async step(): Promise<StepResult> {
@@ -267,7 +182,7 @@ export class FileReader {
     this.lines.longLines = 0;
     this.eof = eof;
     if (eof) this.verify = true;
-    if (lines > 0 && (this.head?.length ?? 0) < HEAD) this.headBytes(HEAD);
+    if (lines > 0 && this.headShort) this.headBytes(HEAD);
     if (this.ml && lines > 0) this.touchMultiline();
     if (this.flushDue) {
       this.flushDue = false;
@@ -278,99 +193,10 @@ export class FileReader {
     return eof ? 'idle' : 'more';
   }
 
-  /**
-   * Opens by path when the descriptor was closed (open_on_every_update, max_open_files):
-   * 'nofd' = no descriptor slot free, 'gone' = the file is not where it was.
-   */
-  open(): 'ok' | 'nofd' | 'gone' {
-    if (this.fd !== undefined) return 'ok';
-    if (this.state === 'closed') return 'gone';
-    const file = this.state === 'live' ? this.path : this.host.locate(this);
-    if (file === undefined) return 'gone';
-    if (!this.host.acquireFd(this)) return 'nofd';
-    let fd: number | undefined;
-    try {
-      fd = fs.openSync(file, 'r');
-      const st = fs.fstatSync(fd);
-      if (st.ino !== this.ino || st.dev !== this.dev || (this.birthMs && st.birthtimeMs !== this.birthMs)) {
-        fs.closeSync(fd);
-        fd = undefined;
-      }
-    } catch {
-      if (fd !== undefined) fs.closeSync(fd);
-      fd = undefined;
-    }
-    if (fd === undefined) {
-      this.host.releaseFd(this);
-      return 'gone';
-    }
-    this.fd = fd;
-    this.host.stats.opened++;
-    return 'ok';
-  }
-
-  closeFd(): void {
-    if (this.fd === undefined) return;
-    try {
-      fs.closeSync(this.fd);
-    } catch {
-      // already closed
-    }
-    this.fd = undefined;
-    this.host.stats.closed++;
-    this.host.releaseFd(this);
-  }
-
-  /** Bytes [pos, pos+len) of the file (shorter at its end); empty without a descriptor. */
-  readAt(pos: number, len: number): Buffer {
-    if (this.open() !== 'ok') return Buffer.alloc(0);
-    const b = Buffer.alloc(len);
-    const n = fs.readSync(this.fd!, b, 0, len, pos);
-    return b.subarray(0, n);
-  }
-
-  /**
-   * The file's first bytes, as last seen before any truncation: cached, and re-read only while
-   * shorter than n and the file has not shrunk (so a truncated file still reports its old head).
-   */
-  headBytes(n: number): Buffer {
-    if ((this.head && this.head.length >= n) || this.fd === undefined) return this.head ?? Buffer.alloc(0);
-    try {
-      if (fs.fstatSync(this.fd).size >= this.lines.readPos) {
-        const b = this.readAt(0, n);
-        if (!this.head || b.length > this.head.length) this.head = b;
-      }
-    } catch {
-      // keep what we had
-    }
-    return this.head ?? Buffer.alloc(0);
-  }
-
-  /** Remembers the bytes just before the start position (truncation checks before any read). */
-  primeTail(): void {
-    this.headBytes(HEAD);
-    const pos = this.lines.consumed;
-    if (pos === 0) return;
-    const k = Math.min(TAIL, pos);
-    const b = this.readAt(pos - k, k);
-    if (b.length !== k) return;
-    b.copy(this.tail, 0);
-    this.tailLen = k;
-    this.tailEnd = pos;
-  }
-
   /** Continue from `pos` (a copytruncate copy taking over from its source). */
   resetTo(pos: number): void {
     this.lines.reset(pos);
     this.commits.push(pos, undefined);
-  }
-
-  /** Whether the bytes before our position changed (truncated and rewritten past it). */
-  private rewritten(fd: number): boolean {
-    if (this.tailLen === 0) return false;
-    const b = Buffer.alloc(this.tailLen);
-    const n = fs.readSync(fd, b, 0, this.tailLen, this.tailEnd - this.tailLen);
-    return n < this.tailLen || !b.equals(this.tail.subarray(0, this.tailLen));
   }
 
   /** The file shrank under us (copytruncate, `> file`): start again at its head. */
@@ -381,22 +207,8 @@ export class FileReader {
     if (this.ml) h.converter.flushMultiline(this.ml, this.path, this.es);
     this.commitBatch();
     this.lines.reset(0);
-    this.tailLen = 0;
-    this.tailEnd = 0;
-    this.head = undefined;
+    this.forgetFingerprint();
     this.commits.push(0, undefined);
-  }
-
-  /** Whether a copy of this file holds bytes [end - tail, end) equal to what we read last. */
-  tailMatches(copy: Buffer, copyStart: number): boolean {
-    if (this.tailLen === 0) return false;
-    const from = this.tailEnd - this.tailLen - copyStart;
-    if (from < 0 || from + this.tailLen > copy.length) return false;
-    return copy.subarray(from, from + this.tailLen).equals(this.tail.subarray(0, this.tailLen));
-  }
-
-  get tailInfo(): { end: number; len: number } {
-    return { end: this.tailEnd, len: this.tailLen };
   }
 
   /** Renamed away, deleted or no longer matched: read to the end, then close after rotate_wait. */
@@ -481,5 +293,3 @@ export class FileReader {
     this.commits.push(end, es);
   }
 }
-
-export { READ_SIZE };

@@ -9,7 +9,8 @@
 //   (woken by the plugin's 1 s tick once throttledUntil has passed).
 
 import type { Emitter } from '../../plugin/types.js';
-import type { FileReader, StepResult } from './reader.js';
+import type { FileReader } from './reader.js';
+import type { StepResult } from './reader-host.js';
 
 export class ReadScheduler {
   private queue: FileReader[] = [];
