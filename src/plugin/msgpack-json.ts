@@ -25,6 +25,7 @@ import { decode } from '../core/msgpack.js';
 import { numberText, rubyJson } from '../plugins/support/ruby-text.js';
 
 const MAX_DEPTH = 64;
+const KEY_CACHE = 64;
 const HEX = '0123456789abcdef';
 /** Escapes for bytes < 0x20 (JSON.stringify's). */
 const CTRL: Uint8Array[] = [];
@@ -63,6 +64,13 @@ class Transcoder {
   /** Key ranges (start, length) of the maps being walked, for the duplicate check. */
   keys = new Int32Array(512);
   keyTop = 0;
+  /**
+   * The previous record's top-level keys: (src start, length, out start, out length) each, the
+   * out range being its written `"key":`. A record whose keys repeat the previous record's
+   * (the usual stream) copies that text and skips the key checks.
+   */
+  kc = new Int32Array(4 * KEY_CACHE);
+  kcCount = 0;
   /** Output bytes per input byte of the last batch: sizes the next output buffer. */
   ratio = 2;
 
@@ -105,17 +113,21 @@ class Transcoder {
       b[this.o++] = 48 + v;
       return;
     }
-    let digits = 1;
-    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
-    if (digits > 16) this.ensure(digits);
-    let q = this.o + digits;
-    this.o = q;
-    while (v >= 10) {
-      const d = v % 10;
-      b[--q] = 48 + d;
-      v = (v - d) / 10;
+    if (v < 0x80000000) {
+      const digits = v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : 10;
+      if (digits < 10) {
+        let q = this.o + digits;
+        this.o = q;
+        while (v >= 10) {
+          const d = (v / 10) | 0;
+          b[--q] = 48 + v - d * 10;
+          v = d;
+        }
+        b[--q] = 48 + v;
+        return;
+      }
     }
-    b[--q] = 48 + v;
+    this.writeAscii(String(v));
   }
 
   writeInt(v: number): void {
@@ -352,10 +364,13 @@ class Transcoder {
       this.keys = next;
     }
     const keys = this.keys;
+    const kc = this.kc;
+    // top level: keys 0..i-1 equal the previous record's, so far
+    let same = depth === 0;
+    const cached = same ? Math.min(this.kcCount, n) : 0;
     this.writeByte(123);
     for (let i = 0; i < n; i++) {
       if (i > 0) this.writeByte(44);
-      // the key: a str that is neither integer-like, `__proto__`, nor a repeat
       const c = s[p]!;
       let ks: number;
       let klen: number;
@@ -374,20 +389,42 @@ class Transcoder {
       } else return -1;
       const ke = ks + klen;
       if (ke > end) return -1;
-      if (klen > 0 && s[ks]! >= 48 && s[ks]! <= 57) return -1;
-      if (klen === 9 && s.toString('latin1', ks, ke) === '__proto__') return -1;
       const top = this.keyTop;
-      for (let j = base; j < top; j += 2) {
-        if (keys[j + 1] === klen && this.sameKey(keys[j]!, ks, klen)) return -1;
+      const e = i * 4;
+      if (same && i < cached && kc[e + 1] === klen && this.sameKey(kc[e]!, ks, klen)) {
+        // checked when the previous record wrote it, and no repeat of keys 0..i-1 (the same)
+        const from = kc[e + 2]!;
+        const len = kc[e + 3]!;
+        this.ensure(len);
+        const b = this.out;
+        let q = this.o;
+        for (let j = 0; j < len; j++) b[q++] = b[from + j]!;
+        this.o = q;
+      } else {
+        same = false;
+        // a str that is neither integer-like, `__proto__`, nor a repeat
+        if (klen > 0 && s[ks]! >= 48 && s[ks]! <= 57) return -1;
+        if (klen === 9 && s.toString('latin1', ks, ke) === '__proto__') return -1;
+        for (let j = base; j < top; j += 2) {
+          if (keys[j + 1] === klen && this.sameKey(keys[j]!, ks, klen)) return -1;
+        }
+        const at = this.o;
+        if (this.writeStr(ks, ke) < 0) return -1;
+        this.writeByte(58);
+        if (depth === 0 && i < KEY_CACHE) {
+          kc[e] = ks;
+          kc[e + 1] = klen;
+          kc[e + 2] = at;
+          kc[e + 3] = this.o - at;
+        }
       }
       keys[top] = ks;
       keys[top + 1] = klen;
       this.keyTop = top + 2;
-      if (this.writeStr(ks, ke) < 0) return -1;
-      this.writeByte(58);
       p = this.writeValue(ke, end, depth + 1);
       if (p < 0) return -1;
     }
+    if (depth === 0) this.kcCount = Math.min(n, KEY_CACHE);
     this.keyTop = base;
     this.writeByte(125);
     return p;
@@ -488,6 +525,7 @@ class Transcoder {
     // the output is the caller's to keep: a fresh buffer sized from the last batch's ratio
     this.out = Buffer.allocUnsafe(Math.ceil(end * this.ratio) + 256);
     this.o = 0;
+    this.kcCount = 0;
     let p = 0;
     try {
       while (p < end) {
@@ -508,6 +546,7 @@ class Transcoder {
         let q = this.writeValue(p, end, 0);
         if (q < 0) {
           this.o = start;
+          this.kcCount = 0;
           q = this.skipValue(p, end, 0);
           if (q < 0) return undefined;
           transcodeStats.fallbacks++;

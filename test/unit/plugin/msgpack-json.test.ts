@@ -346,3 +346,44 @@ test('big records grow the output buffer', () => {
   const got = packedJsonLines(entry(1, 0, rec, false), undefined, true);
   assert.equal(got?.toString('utf8'), `${rubyJson({ big, q: '"\n' })}\n`);
 });
+
+test('records repeating the previous keys (the key cache) still check each key', () => {
+  const r = rng(11);
+  const variants = [
+    ['host', 'path', 'code'],
+    ['host', 'path', 'code', 'host'], // a repeat after the cached prefix
+    ['host', 'path', '__proto__'],
+    ['host', 'path', '7'],
+    ['host', 'pat', 'code'],
+    ['host', 'path', 'size'],
+    ['host', 'path', 'code', 'size'],
+    ['host', 'path', 'size', 'size'], // a repeat of a key the previous record had in that place
+    ['host', 'path', 'code', 'hosu'],
+    ['host', 'path', 'code', 'x\ny'],
+    ['host', 'path'],
+    ['host', 'path', 'code', 'ü'],
+  ];
+  // every ordered pair of variants, then a random run mostly of the first
+  const order: string[][] = [];
+  for (const a of variants) for (const b of variants) order.push(a, b);
+  for (let i = 0; i < 2000; i++)
+    order.push(r() < 0.7 ? variants[0]! : variants[Math.floor(r() * variants.length)]!);
+  const recs: Buffer[] = [];
+  for (const ks of order) {
+    const e = new Enc();
+    e.byte(0x80 | ks.length);
+    for (const k of ks) {
+      e.str(Buffer.from(k), false, r);
+      if (r() < 0.05)
+        e.str(Buffer.from([0xff]), false, r); // invalid UTF-8: this record falls back
+      else value(e, r, 3);
+    }
+    recs.push(e.bytes());
+  }
+  const packed = Buffer.concat(recs.map((b, i) => entry(1, i, b, false)));
+  const got = packedJsonLines(packed, undefined, true)?.toString('utf8').split('\n');
+  assert.ok(got);
+  recs.forEach((b, i) => {
+    assert.equal(got[i], rubyJson(decodeMultiple(b)[0]), `record ${i}: ${b.toString('hex')}`);
+  });
+});
