@@ -21,11 +21,12 @@
 import * as os from 'node:os';
 import { p, type SectionConfig } from '../config/params.js';
 import { ConfigError } from '../core/errors.js';
-import type { Rec } from '../core/event-stream.js';
+import type { EventStream, Rec } from '../core/event-stream.js';
 import { packr } from '../core/msgpack.js';
 import { rubyInspect, rubyJson, rubyToS } from '../plugins/support/ruby-text.js';
 import { makeLineFormatter } from '../plugins/support/stdout-format.js';
 import { strftimeFn } from '../plugins/support/strftime.js';
+import { type LinePrefix, packedJsonLines } from './msgpack-json.js';
 
 export const FORMATTER_TYPES = [
   'out_file',
@@ -90,7 +91,15 @@ export function injectParams(
 
 export type FormatConf = SectionConfig<ReturnType<typeof formatParams>>;
 export type InjectConf = SectionConfig<ReturnType<typeof injectParams>>;
-export type RecordFormatter = (tag: string, sec: number, nsec: number, rec: Rec) => string | Uint8Array;
+export type RecordFormatter = ((tag: string, sec: number, nsec: number, rec: Rec) => string | Uint8Array) & {
+  /** Formats whose record part is Ruby JSON: how to write a packed stream without decoding it. */
+  packedLines?: PackedLines;
+};
+/** The packed fast path of a JSON-record format (out_file, json): prefix per tag, newline. */
+export interface PackedLines {
+  prefix: ((tag: string) => LinePrefix) | undefined;
+  newline: boolean;
+}
 export type Injector = (tag: string, sec: number, nsec: number, rec: Rec) => Rec;
 
 function csvValue(v: unknown, delim: string, quote: boolean): string {
@@ -116,11 +125,16 @@ export function makeFormatter(c: FormatConf | undefined, defaultType = 'out_file
       const ot = c?.output_time !== false;
       const og = c?.output_tag !== false;
       const fmt = strftimeFn(tf, utc);
-      return (tag, sec, nsec, rec) =>
+      const f: RecordFormatter = (tag, sec, nsec, rec) =>
         `${ot ? fmt(sec, nsec) + delim : ''}${og ? tag + delim : ''}${rubyJson(rec)}\n`;
+      f.packedLines = { prefix: ot || og ? outFilePrefix(fmt, delim, ot, og) : undefined, newline: true };
+      return f;
     }
-    case 'json':
-      return (_t, _s, _n, rec) => rubyJson(rec) + nl;
+    case 'json': {
+      const f: RecordFormatter = (_t, _s, _n, rec) => rubyJson(rec) + nl;
+      f.packedLines = { prefix: undefined, newline: nl !== '' };
+      return f;
+    }
     case 'hash':
       return (_t, _s, _n, rec) => rubyInspect(rec) + nl;
     case 'single_value': {
@@ -159,6 +173,35 @@ export function makeFormatter(c: FormatConf | undefined, defaultType = 'out_file
     default:
       throw new ConfigError(`Unknown formatter plugin '${type}'`);
   }
+}
+
+/**
+ * out_file's `time DELIM tag DELIM` column bytes for one batch's tag. The time text comes from
+ * the per-second strftime cache; its bytes are rebuilt only when that text changes.
+ */
+function outFilePrefix(
+  fmt: (sec: number, nsec: number) => string,
+  delim: string,
+  ot: boolean,
+  og: boolean,
+): (tag: string) => LinePrefix {
+  return (tag) => {
+    const tagPart = og ? tag + delim : '';
+    if (!ot) {
+      const b = Buffer.from(tagPart);
+      return () => b;
+    }
+    let last = '';
+    let bytes = Buffer.alloc(0);
+    return (sec, nsec) => {
+      const t = fmt(sec, nsec);
+      if (t !== last || bytes.length === 0) {
+        last = t;
+        bytes = Buffer.from(t + delim + tagPart);
+      }
+      return bytes;
+    };
+  };
 }
 
 /** The `<inject>` step, or undefined when it adds nothing. */
@@ -218,4 +261,24 @@ export function formatBatch(
   }
   if (!binary) return Buffer.from((parts as string[]).join(''), 'utf8');
   return Buffer.concat(parts.map((x) => (typeof x === 'string' ? Buffer.from(x) : x)));
+}
+
+/**
+ * Formats a stream. A lazy stream (records still msgpack) with a JSON-record format and no
+ * `<inject>` is transcoded from its bytes (plugin/msgpack-json.ts) — the same bytes as
+ * formatBatch, without decoding the records. Anything else goes through formatBatch.
+ */
+export function formatStream(
+  f: RecordFormatter,
+  inj: Injector | undefined,
+  tag: string,
+  es: EventStream,
+  post?: (s: string) => string,
+): Buffer {
+  const pl = f.packedLines;
+  if (pl && !inj && !post && es.isLazy && es.packed) {
+    const b = packedJsonLines(es.packed, pl.prefix?.(tag), pl.newline);
+    if (b) return b;
+  }
+  return formatBatch(f, inj, tag, es.secs, es.nsecs, es.records, post);
 }

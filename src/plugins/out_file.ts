@@ -31,8 +31,8 @@ import { ConfigError } from '../core/errors.js';
 import type { EventStream } from '../core/event-stream.js';
 import { BufferedOutput } from '../plugin/buffered-output.js';
 import {
-  formatBatch,
   formatParams,
+  formatStream,
   type Injector,
   injectParams,
   makeFormatter,
@@ -174,7 +174,7 @@ export class FileOutput extends BufferedOutput<typeof params> {
   }
 
   override format(tag: string, es: EventStream): Uint8Array {
-    return formatBatch(this.formatter, this.injector, tag, es.secs, es.nsecs, es.records);
+    return formatStream(this.formatter, this.injector, tag, es);
   }
 
   /** The file a chunk goes to (for append false: the first free `_N`). */

@@ -26,7 +26,7 @@ export function rubyFloat(v: number): string {
   return s.includes('.') ? s : `${s}.0`;
 }
 
-function numberText(v: number): string {
+export function numberText(v: number): string {
   if (Number.isInteger(v)) return Math.abs(v) >= 1e21 ? BigInt(v).toString() : String(v);
   return rubyFloat(v);
 }
