@@ -144,8 +144,26 @@ function valueEnd(b: Uint8Array, p: number, end: number, depth: number): number 
 }
 
 /**
+ * Size of a value that is one self-contained item (nil, bool, int, float, fixstr), by its
+ * first byte; 0 = anything else (longer strings, bin, containers, ext, invalid bytes).
+ */
+const SIMPLE = new Uint8Array(256);
+for (let c = 0x00; c <= 0x7f; c++) SIMPLE[c] = 1;
+for (let c = 0xe0; c <= 0xff; c++) SIMPLE[c] = 1;
+for (let c = 0xa0; c <= 0xbf; c++) SIMPLE[c] = 1 + (c & 0x1f);
+SIMPLE[0xc0] = SIMPLE[0xc2] = SIMPLE[0xc3] = 1;
+SIMPLE[0xcc] = SIMPLE[0xd0] = 2;
+SIMPLE[0xcd] = SIMPLE[0xd1] = 3;
+SIMPLE[0xca] = SIMPLE[0xce] = SIMPLE[0xd2] = 5;
+SIMPLE[0xcb] = SIMPLE[0xcf] = SIMPLE[0xd3] = 9;
+
+/**
  * The entries of a PackedForward blob with their times, when the blob is clean (see the
  * header); undefined otherwise. `maxDepth` caps the nesting inside a record.
+ *
+ * One tight loop over the bytes: the entry header, the time and a fixmap record's keys and
+ * simple values are read inline (lengths skipped, nothing allocated per entry beyond the two
+ * time slots); nested containers, longer strings, bin and ext go through valueEnd.
  */
 export function scanCleanEntries(b: Uint8Array, maxDepth: number): CleanEntries | undefined {
   const end = b.length;
@@ -155,6 +173,7 @@ export function scanCleanEntries(b: Uint8Array, maxDepth: number): CleanEntries 
   const depth = maxDepth - 2; // the entry array and the record map
   let p = 0;
   while (p < end) {
+    // 92, then d7 00 + 8 bytes or c7 08 00 + 8 bytes, then at least the map's first byte
     if (b[p] !== 0x92) return undefined;
     let t: number;
     if (b[p + 1] === 0xd7 && b[p + 2] === 0x00) t = p + 3;
@@ -162,14 +181,26 @@ export function scanCleanEntries(b: Uint8Array, maxDepth: number): CleanEntries 
     else return undefined;
     p = t + 8;
     if (p >= end) return undefined;
-    const sec = u32(b, t);
-    const nsec = u32(b, t + 4);
+    const sec = b[t]! * 0x1000000 + ((b[t + 1]! << 16) | (b[t + 2]! << 8) | b[t + 3]!);
+    const nsec = b[t + 4]! * 0x1000000 + ((b[t + 5]! << 16) | (b[t + 6]! << 8) | b[t + 7]!);
     if (nsec === 0 && (sec === 0 || sec === MARKER_START || sec === MARKER_END)) return undefined;
     const c = b[p]!;
-    if (c >= 0x80 && c <= 0x8f) p = mapEnd(b, p + 1, end, c & 0x0f, depth);
-    else if (c === 0xde || c === 0xdf) p = valueEnd(b, p, end, depth + 1);
-    else return undefined;
-    if (p < 0) return undefined;
+    if ((c & 0xf0) === 0x80) {
+      p++;
+      for (let n = c & 0x0f; n > 0; n--) {
+        if (p >= end) return undefined;
+        const k = b[p]!;
+        p = (k & 0xe0) === 0xa0 ? p + 1 + (k & 0x1f) : strEnd(b, p, end);
+        if (p < 0 || p >= end) return undefined;
+        const size = SIMPLE[b[p]!]!;
+        p = size !== 0 ? p + size : valueEnd(b, p, end, depth);
+        if (p < 0) return undefined;
+      }
+      if (p > end) return undefined;
+    } else if (c === 0xde || c === 0xdf) {
+      p = valueEnd(b, p, end, depth + 1);
+      if (p < 0) return undefined;
+    } else return undefined;
     secs.push(sec);
     nsecs.push(nsec);
   }
