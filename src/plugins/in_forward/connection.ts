@@ -32,7 +32,8 @@ import { MsgpackScanError, MsgpackScanner } from './msgpack-scanner.js';
 const READ_AHEAD = 256 * 1024;
 /** Extra room after the known part of a request spanning chunks (a trailing option map). */
 const ASM_SLACK = 512;
-const ASM_MIN = 64 * 1024;
+/** Allocation floor for a spanning request (the cap is otherwise twice the bytes received). */
+const ASM_MIN = 256 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 /** What a connection needs from the plugin. */
