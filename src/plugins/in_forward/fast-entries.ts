@@ -144,32 +144,21 @@ function valueEnd(b: Uint8Array, p: number, end: number, depth: number): number 
 }
 
 /**
- * Size of a value that is one self-contained item (nil, bool, int, float, fixstr), by its
- * first byte; 0 = anything else (longer strings, bin, containers, ext, invalid bytes).
- */
-const SIMPLE = new Uint8Array(256);
-for (let c = 0x00; c <= 0x7f; c++) SIMPLE[c] = 1;
-for (let c = 0xe0; c <= 0xff; c++) SIMPLE[c] = 1;
-for (let c = 0xa0; c <= 0xbf; c++) SIMPLE[c] = 1 + (c & 0x1f);
-SIMPLE[0xc0] = SIMPLE[0xc2] = SIMPLE[0xc3] = 1;
-SIMPLE[0xcc] = SIMPLE[0xd0] = 2;
-SIMPLE[0xcd] = SIMPLE[0xd1] = 3;
-SIMPLE[0xca] = SIMPLE[0xce] = SIMPLE[0xd2] = 5;
-SIMPLE[0xcb] = SIMPLE[0xcf] = SIMPLE[0xd3] = 9;
-
-/**
  * The entries of a PackedForward blob with their times, when the blob is clean (see the
  * header); undefined otherwise. `maxDepth` caps the nesting inside a record.
  *
  * One tight loop over the bytes: the entry header, the time and a fixmap record's keys and
- * simple values are read inline (lengths skipped, nothing allocated per entry beyond the two
- * time slots); nested containers, longer strings, bin and ext go through valueEnd.
+ * simple values are read inline (lengths skipped, nothing allocated per entry: the time
+ * arrays are sized once from the first entry's length); nested containers, longer strings,
+ * bin and ext go through valueEnd.
  */
 export function scanCleanEntries(b: Uint8Array, maxDepth: number): CleanEntries | undefined {
   const end = b.length;
   if (end === 0) return undefined;
-  const secs: number[] = [];
-  const nsecs: number[] = [];
+  // sized from the first entry (records of a batch tend to be alike); grown or cut at the end
+  let secs: number[] = [];
+  let nsecs: number[] = [];
+  let count = 0;
   const depth = maxDepth - 2; // the entry array and the record map
   let p = 0;
   while (p < end) {
@@ -192,8 +181,13 @@ export function scanCleanEntries(b: Uint8Array, maxDepth: number): CleanEntries 
         const k = b[p]!;
         p = (k & 0xe0) === 0xa0 ? p + 1 + (k & 0x1f) : strEnd(b, p, end);
         if (p < 0 || p >= end) return undefined;
-        const size = SIMPLE[b[p]!]!;
-        p = size !== 0 ? p + size : valueEnd(b, p, end, depth);
+        const v = b[p]!;
+        if (v >= 0xa0 && v <= 0xbf) p += 1 + (v & 0x1f);
+        else if (v <= 0x7f || v === 0xc0 || v === 0xc2 || v === 0xc3) p += 1;
+        else if (v === 0xcd || v === 0xd1) p += 3;
+        else if (v === 0xce || v === 0xd2) p += 5;
+        else if (v === 0xcc || v === 0xd0) p += 2;
+        else p = valueEnd(b, p, end, depth);
         if (p < 0) return undefined;
       }
       if (p > end) return undefined;
@@ -201,8 +195,17 @@ export function scanCleanEntries(b: Uint8Array, maxDepth: number): CleanEntries 
       p = valueEnd(b, p, end, depth + 1);
       if (p < 0) return undefined;
     } else return undefined;
-    secs.push(sec);
-    nsecs.push(nsec);
+    if (count === 0) {
+      const guess = Math.min(Math.ceil(end / p) + 1, 1 << 16); // past it, assignment appends
+      secs = new Array<number>(guess);
+      nsecs = new Array<number>(guess);
+    }
+    secs[count] = sec;
+    nsecs[count++] = nsec;
   }
-  return { count: secs.length, secs, nsecs };
+  if (secs.length !== count) {
+    secs.length = count;
+    nsecs.length = count;
+  }
+  return { count, secs, nsecs };
 }
