@@ -17,6 +17,9 @@ import { decodeMultiple } from './msgpack.js';
 
 export type Rec = Record<string, unknown>;
 
+/** Marks the constructor call made by fromPacked (never stored). */
+const LAZY: Rec[] = [];
+
 export class EventStream {
   private _secs: number[] | undefined;
   private _nsecs: number[] | undefined;
@@ -26,24 +29,28 @@ export class EventStream {
   /** msgpack bytes of `[time, record]` entries equal to this stream's contents, when known. */
   packed: Uint8Array | undefined;
 
-  constructor(secs: number[] = [], nsecs: number[] = [], records: Rec[] = [], packed?: Uint8Array) {
-    this._secs = secs;
-    this._nsecs = nsecs;
-    this._records = records;
+  constructor(secs?: number[], nsecs?: number[], records?: Rec[], packed?: Uint8Array) {
+    if (records === LAZY) {
+      // fromPacked: nothing to build; the times are kept only when both were given
+      const times = secs !== undefined && nsecs !== undefined;
+      this._secs = times ? secs : undefined;
+      this._nsecs = times ? nsecs : undefined;
+      this._records = undefined;
+    } else {
+      this._secs = secs ?? [];
+      this._nsecs = nsecs ?? [];
+      this._records = records ?? [];
+    }
     this.packed = packed;
   }
 
   /**
    * A lazy stream over `count` validated `[EventTime, record]` entries. With `secs`/`nsecs`
-   * (already read from the bytes) only `records` decodes.
+   * (already read from the bytes) only `records` decodes. Allocates nothing but the object:
+   * `length` and `packed` are all that out_null and a byte-appending buffer read.
    */
   static fromPacked(packed: Uint8Array, count: number, secs?: number[], nsecs?: number[]): EventStream {
-    const es = new EventStream(secs, nsecs, undefined, packed);
-    es._records = undefined;
-    if (!secs || !nsecs) {
-      es._secs = undefined;
-      es._nsecs = undefined;
-    }
+    const es = new EventStream(secs, nsecs, LAZY, packed);
     es.lazyCount = count;
     return es;
   }

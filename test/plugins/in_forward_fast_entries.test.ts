@@ -116,3 +116,28 @@ test('requests that are not clean take the full path with the same results as be
   // broken bytes still close the connection
   await assert.rejects(decodeRequest(request(hex('92 d7 00 00 00')), OPTS), /broken PackedForward entries/);
 });
+
+test('the time arrays hold exactly one slot per entry, whatever the entry sizes', () => {
+  const small = entries([t(5, 6), { a: 1 }]);
+  const big = entries([t(7, 8), { a: 'x'.repeat(500) }]);
+  const cases: [string, Buffer[], number][] = [
+    ['small first, big later', [small, ...Array(50).fill(big), ...Array(100).fill(small)], 151],
+    ['big first, small later', [big, ...Array(300).fill(small)], 301],
+    ['one entry', [big], 1],
+  ];
+  for (const [name, parts, n] of cases) {
+    const r = scanCleanEntries(Buffer.concat(parts), 100);
+    assert.ok(r, name);
+    assert.equal(r.count, n, name);
+    assert.deepEqual(
+      r.secs,
+      parts.map((p) => (p === small ? 5 : 7)),
+      name,
+    );
+    assert.deepEqual(
+      r.nsecs,
+      parts.map((p) => (p === small ? 6 : 8)),
+      name,
+    );
+  }
+});

@@ -16,15 +16,24 @@
 // connections the host keeps a budget of pending bytes: past it, every connection holding a
 // partial request pauses except the one closest to completing (budget.ts).
 //
-// Received bytes are never overwritten once an object was decoded from them (decoded bin
-// values and `es.packed` may point into them): the receive buffer grows by reallocation.
+// Receive path: socket chunks are queued as they arrive and never written to. A request that
+// lies inside one chunk is framed and handed on as a view of it (no copy). A request that spans
+// chunks is copied once into a buffer sized from what the scanner knows (a PackedForward bin's
+// declared length) plus a little slack (fill()); bytes of the next request copied with it are
+// dropped and re-framed from the original chunk. Decoded bin values and `es.packed` may point
+// into either, so neither is ever reused. A request is processed synchronously unless the host
+// returns a promise (gunzip, a durable ack, a reverse lookup): no promise or closure per
+// request on the common path.
 
-import type * as net from 'node:net';
+import * as net from 'node:net';
 import { JsonScanError, JsonSplitter } from './json-splitter.js';
 import { MsgpackScanError, MsgpackScanner } from './msgpack-scanner.js';
 
 const READ_AHEAD = 256 * 1024;
-const MIN_ALLOC = 64 * 1024;
+/** Extra room after the known part of a request spanning chunks (a trailing option map). */
+const ASM_SLACK = 512;
+/** Allocation floor for a spanning request (the cap is otherwise twice the bytes received). */
+const ASM_MIN = 256 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 /** What a connection needs from the plugin. */
@@ -34,9 +43,14 @@ export interface ConnectionHost {
   readonly maxDepth: number;
   readonly denyKeepalive: boolean;
   readonly handshake: Handshake | undefined;
-  /** Process one complete request (msgpack bytes or a parsed JSON value). Resolves when the
-   *  connection may read the next one. */
-  handleRequest(conn: ForwardConnection, req: Uint8Array | { json: unknown }, size: number): Promise<void>;
+  /** Process one complete request (msgpack bytes or a parsed JSON value). Returns undefined
+   *  when done synchronously (the common case), else a promise that resolves when the
+   *  connection may read the next one. Throwing or rejecting closes the connection. */
+  handleRequest(
+    conn: ForwardConnection,
+    req: Uint8Array | { json: unknown },
+    size: number,
+  ): Promise<void> | undefined;
   /** Count and log (rate-limited) a connection being closed for a protocol violation. */
   hostile(conn: ForwardConnection, reason: string): void;
   closed(conn: ForwardConnection): void;
@@ -65,9 +79,13 @@ export class ForwardConnection {
   /** Hostname of the peer once resolved (source_hostname_key). */
   hostname: string | undefined;
   mode: 'unknown' | 'msgpack' | 'json' = 'unknown';
-  private buf: Buffer = EMPTY;
-  private start = 0;
-  private end = 0;
+  /** Received chunks not yet consumed; the first starts at `qHead`. `qBytes` = pending bytes. */
+  private readonly q: Buffer[] = [];
+  private qHead = 0;
+  private qBytes = 0;
+  /** Copy of the first `asmLen` pending bytes while a request spans chunks (see fill()). */
+  private asm: Buffer | undefined;
+  private asmLen = 0;
   private readonly scanner: MsgpackScanner;
   private readonly splitter: JsonSplitter;
   private busy = false;
@@ -88,7 +106,7 @@ export class ForwardConnection {
     readonly socket: net.Socket,
     private readonly host: ConnectionHost,
   ) {
-    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remoteAddress = plainAddress(socket.remoteAddress ?? '');
     this.remotePort = socket.remotePort ?? 0;
     this.scanner = new MsgpackScanner(host.maxDepth);
     this.splitter = new JsonSplitter(host.maxDepth);
@@ -120,7 +138,7 @@ export class ForwardConnection {
 
   /** Bytes received and not yet processed. */
   get pendingBytes(): number {
-    return this.end - this.start;
+    return this.qBytes;
   }
 
   /** Called by the plugin's coarse timer. */
@@ -153,8 +171,10 @@ export class ForwardConnection {
   destroy(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.buf = EMPTY;
-    this.start = this.end = 0;
+    this.q.length = 0;
+    this.qHead = this.qBytes = 0;
+    this.asm = undefined;
+    this.asmLen = 0;
     this.sync();
     this.socket.destroy();
   }
@@ -174,7 +194,7 @@ export class ForwardConnection {
 
   /** Report pending bytes to the host's budget. */
   private sync(): void {
-    const p = this.end - this.start;
+    const p = this.qBytes;
     if (p !== this.accounted) {
       const d = p - this.accounted;
       this.accounted = p;
@@ -185,7 +205,7 @@ export class ForwardConnection {
   /** Re-evaluate whether the socket should be read (also called by the host on budget changes). */
   updateReading(): void {
     if (this.isClosed) return;
-    const pending = this.end - this.start;
+    const pending = this.qBytes;
     const pause =
       this.flowPaused || (this.busy && pending > READ_AHEAD) || (pending > 0 && this.host.budgetPaused(this));
     if (pause && !this.readPaused) {
@@ -198,58 +218,97 @@ export class ForwardConnection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.isClosed) return;
-    this.append(chunk);
+    if (this.isClosed || chunk.length === 0) return;
+    this.q.push(chunk);
+    this.qBytes += chunk.length;
     if (this.pendingSince === 0) this.pendingSince = Date.now();
     this.pump();
     this.sync();
     this.updateReading();
   }
 
-  private append(chunk: Buffer): void {
-    if (this.start === this.end) {
-      this.buf = chunk;
-      this.start = 0;
-      this.end = chunk.length;
-      return;
+  /** Consume `n` bytes from the head of the queue (the request just framed). */
+  private consume(n: number): void {
+    this.qBytes -= n;
+    let head = this.qHead + n;
+    const q = this.q;
+    while (q.length > 0 && head >= q[0]!.length) {
+      head -= q[0]!.length;
+      q.shift();
     }
-    if (!this.owned || this.buf.length - this.end < chunk.length) {
-      // Reallocate (never compact in place: decoded values may point into the old bytes).
-      const n = this.end - this.start;
-      const need = n + chunk.length;
-      const next = Buffer.allocUnsafe(Math.max(MIN_ALLOC, need + Math.min(need, 8 * 1024 * 1024)));
-      this.buf.copy(next, 0, this.start, this.end);
-      this.buf = next;
-      this.start = 0;
-      this.end = n;
-      this.owned = true;
-    }
-    chunk.copy(this.buf, this.end);
-    this.end += chunk.length;
+    this.qHead = head;
+    this.asm = undefined;
+    this.asmLen = 0;
   }
 
-  /** True when `buf` was allocated here (spare capacity may be appended to). */
-  private owned = false;
+  /**
+   * The current request spans received chunks: copy it (as far as known) into one buffer.
+   * The size comes from the scanner (`atLeast`: e.g. the whole PackedForward bin once its
+   * header was read) plus a little slack for a trailing option; structure of unknown size
+   * grows geometrically. The allocation never exceeds twice the bytes received, so a hostile
+   * declared length costs nothing. Bytes past the request that were copied are dropped: the
+   * next request is framed from the original chunk again.
+   */
+  private fill(): void {
+    const known = (this.mode === 'json' ? this.asmLen + 1 : this.scanner.atLeast) + ASM_SLACK;
+    const want = this.asm ? Math.max(known, 2 * this.asmLen) : known;
+    const cap = Math.min(want, Math.max(2 * this.qBytes, ASM_MIN));
+    let from = this.asmLen;
+    if (!this.asm || this.asm.length < cap) {
+      this.asm = Buffer.allocUnsafe(cap);
+      from = 0;
+    }
+    const to = Math.min(this.asm.length, this.qBytes);
+    // copy queue bytes [from, to) into asm[from, to)
+    let pos = 0; // logical offset of the current chunk's first unconsumed byte
+    for (let i = 0; i < this.q.length && pos < to; i++) {
+      const c = this.q[i]!;
+      const cStart = i === 0 ? this.qHead : 0;
+      const len = c.length - cStart;
+      if (pos + len > from) {
+        const a = Math.max(from, pos);
+        const b = Math.min(to, pos + len);
+        c.copy(this.asm, a, cStart + (a - pos), cStart + (b - pos));
+      }
+      pos += len;
+    }
+    this.asmLen = to;
+  }
 
   private pump(): void {
     while (!this.busy && !this.flowPaused && !this.isClosed) {
-      if (this.mode === 'json') this.start = this.splitter.skipWhitespace(this.buf, this.start, this.end);
-      if (this.start >= this.end) {
+      if (this.qBytes === 0) {
         this.resetBuffer();
         this.maybeFinish();
         return;
       }
+      let buf: Buffer;
+      let start: number;
+      let end: number;
+      if (this.asm) {
+        buf = this.asm;
+        start = 0;
+        end = this.asmLen;
+      } else {
+        buf = this.q[0]!;
+        start = this.qHead;
+        end = buf.length;
+        if (this.mode === 'json') {
+          const p = this.splitter.skipWhitespace(buf, start, end);
+          if (p > start) {
+            this.consume(p - start);
+            continue;
+          }
+        }
+      }
       if (this.mode === 'unknown' && this.phase === 'transport') {
-        const c = this.buf[this.start];
+        const c = buf[start];
         this.mode = c === 0x7b || c === 0x5b ? 'json' : 'msgpack';
         if (this.mode === 'json') continue;
       }
       let n: number;
       try {
-        n =
-          this.mode === 'json'
-            ? this.splitter.scan(this.buf, this.start, this.end)
-            : this.scanner.scan(this.buf, this.start, this.end);
+        n = this.mode === 'json' ? this.splitter.scan(buf, start, end) : this.scanner.scan(buf, start, end);
       } catch (e) {
         if (e instanceof MsgpackScanError || e instanceof JsonScanError) {
           this.violation(e.message);
@@ -258,49 +317,68 @@ export class ForwardConnection {
         throw e;
       }
       if (n < 0) {
-        if (this.end - this.start > this.host.maxRequestBytes) {
+        if (end - start < this.qBytes) {
+          this.fill(); // more bytes arrived than the view holds: extend it and scan on
+          continue;
+        }
+        if (this.qBytes > this.host.maxRequestBytes) {
           this.violation(`request larger than ${this.host.maxRequestBytes} bytes (chunk_size_limit)`);
         } else if (this.peerEnded) {
           this.violation('connection closed in the middle of a request');
         }
         return;
       }
-      const obj = this.buf.subarray(this.start, this.start + n);
-      this.start += n;
-      this.pendingSince = this.start < this.end ? Date.now() : 0;
-      if (this.start === this.end) this.resetBuffer();
+      const obj = buf.subarray(start, start + n);
+      this.consume(n);
+      this.pendingSince = this.qBytes > 0 ? Date.now() : 0;
+      if (this.qBytes === 0) this.resetBuffer();
       this.busy = true;
-      let work: Promise<void>;
-      if (this.phase === 'ping') work = this.onPing(obj);
-      else if (this.mode === 'json') {
-        let value: unknown;
-        try {
-          value = JSON.parse(obj.toString('utf8'));
-        } catch (e) {
-          this.violation(`invalid JSON: ${(e as Error).message}`);
-          return;
-        }
-        work = this.host.handleRequest(this, { json: value }, n);
-      } else work = this.host.handleRequest(this, obj, n);
-      work.then(
-        () => {
-          this.busy = false;
-          this.requests++;
-          if (this.host.denyKeepalive && this.phase === 'transport' && this.requests > 0) {
-            this.finish();
+      let work: Promise<void> | undefined;
+      try {
+        if (this.phase === 'ping') work = this.onPing(obj);
+        else if (this.mode === 'json') {
+          let value: unknown;
+          try {
+            value = JSON.parse(obj.toString('utf8'));
+          } catch (e) {
+            this.violation(`invalid JSON: ${(e as Error).message}`);
             return;
           }
-          this.pump();
-          this.sync();
-          this.updateReading();
-        },
-        (e: Error) => this.violation(e.message),
-      );
-      return;
+          work = this.host.handleRequest(this, { json: value }, n);
+        } else work = this.host.handleRequest(this, obj, n);
+      } catch (e) {
+        this.violation((e as Error).message);
+        return;
+      }
+      if (work !== undefined) {
+        work.then(this.onAsyncDone, this.onAsyncFail);
+        return;
+      }
+      if (!this.requestDone()) return;
     }
   }
 
-  private async onPing(obj: Uint8Array): Promise<void> {
+  /** Bookkeeping after a request; false when the connection ends here (deny_keepalive). */
+  private requestDone(): boolean {
+    this.busy = false;
+    this.requests++;
+    if (this.host.denyKeepalive && this.phase === 'transport' && this.requests > 0) {
+      this.finish();
+      return false;
+    }
+    return true;
+  }
+
+  private readonly onAsyncDone = (): void => {
+    if (!this.requestDone()) return;
+    this.pump();
+    this.sync();
+    this.updateReading();
+  };
+
+  private readonly onAsyncFail = (e: Error): void => this.violation(e.message);
+
+  private onPing(obj: Uint8Array): undefined {
     const res = this.host.handshake!.ping(obj, this.nonce, this.auth, this.remoteAddress);
     this.requests--; // the PING is not a request
     if (!res.ok) {
@@ -311,19 +389,21 @@ export class ForwardConnection {
     }
     this.write(res.reply);
     this.phase = 'transport';
+    return undefined;
   }
 
   private resetBuffer(): void {
-    this.buf = EMPTY;
-    this.start = this.end = 0;
+    this.q.length = 0;
+    this.qHead = this.qBytes = 0;
+    this.asm = undefined;
+    this.asmLen = 0;
     this.sync();
-    this.owned = false;
     this.pendingSince = 0;
   }
 
   /** The peer half-closed: end our side once everything it sent is processed. */
   private maybeFinish(): void {
-    if (this.peerEnded && !this.busy && this.start >= this.end && !this.isClosed) this.finish();
+    if (this.peerEnded && !this.busy && this.qBytes === 0 && !this.isClosed) this.finish();
   }
 
   private finish(): void {
@@ -331,4 +411,10 @@ export class ForwardConnection {
     this.isClosed = true;
     this.socket.end();
   }
+}
+
+/** An IPv4 peer on a dual-stack socket shows as `::ffff:1.2.3.4`: report `1.2.3.4` (as in_tcp
+ *  and Fluentd do), for source_address_key, the reverse lookup and log lines alike. */
+export function plainAddress(addr: string): string {
+  return addr.startsWith('::ffff:') && net.isIPv4(addr.slice(7)) ? addr.slice(7) : addr;
 }

@@ -202,15 +202,22 @@ function entriesStream(entries: unknown[], opts: DecodeOptions, req: DecodedRequ
   return clean;
 }
 
+type Decoded = DecodedRequest | string | undefined;
+
 /**
  * Decode one msgpack request. Returns undefined for a nil heartbeat and a string for a
- * non-array top-level value (ignored with a warning). Throws ForwardProtocolError (or a
+ * non-array top-level value (ignored with a warning). Rejects with ForwardProtocolError (or a
  * decoder error) for anything that must close the connection.
  */
-export async function decodeRequest(
-  bytes: Uint8Array,
-  opts: DecodeOptions,
-): Promise<DecodedRequest | string | undefined> {
+export async function decodeRequest(bytes: Uint8Array, opts: DecodeOptions): Promise<Decoded> {
+  return decodeRequestNow(bytes, opts);
+}
+
+/**
+ * The same, synchronously unless the entries need gunzip (then a promise): the hot path
+ * allocates no promise. Throws (or rejects) where decodeRequest rejects.
+ */
+export function decodeRequestNow(bytes: Uint8Array, opts: DecodeOptions): Decoded | Promise<Decoded> {
   if (bytes[0] === 0xc0) return undefined;
   const els = arrayElements(bytes);
   if (!els) return 'incoming chunk is broken (not an array)';
@@ -243,27 +250,17 @@ export async function decodeRequest(
   }
   if (raw) {
     const compressed = asText(req.option?.compressed);
-    let blob: Buffer = Buffer.from(bytes.subarray(raw[0], raw[1])); // own copy: kept as es.packed
+    // The blob is kept as es.packed: a view of the request bytes (a received chunk or a buffer
+    // sized for this request, never written again), copied only if they are not a Buffer.
+    const view = bytes.subarray(raw[0], raw[1]);
+    const blob = Buffer.isBuffer(view) ? view : Buffer.from(view);
     if (compressed !== undefined && compressed !== 'text') {
       if (compressed !== 'gzip') throw new ForwardProtocolError(`unsupported compression '${compressed}'`);
       req.mode = 'compressed';
-      blob = await gunzipLimited(blob, opts.decompressionSizeLimit);
-    } else req.mode = 'packed';
-    const fast = scanCleanEntries(blob, opts.maxDepth);
-    if (fast) {
-      // clean: the bytes are the events; records decode only if a consumer reads them
-      req.es = EventStream.fromPacked(blob, fast.count, fast.secs, fast.nsecs);
-      return req;
+      return gunzipLimited(blob, opts.decompressionSizeLimit).then((out) => packedEntries(out, opts, req));
     }
-    try {
-      countObjects(blob, opts.maxDepth);
-    } catch (e) {
-      throw new ForwardProtocolError(`broken PackedForward entries: ${(e as Error).message}`);
-    }
-    const { values, slow } = safeDecodeMultiple(blob);
-    const clean = entriesStream(values, opts, req);
-    if (clean && !slow && blob.length > 0) req.es.packed = blob;
-    return req;
+    req.mode = 'packed';
+    return packedEntries(blob, opts, req);
   }
   const v = safeDecode(bytes.subarray(els[1]![0], els[1]![1]));
   if (Array.isArray(v)) {
@@ -278,6 +275,25 @@ export async function decodeRequest(
     req.invalid = 1;
     req.invalidReason = why;
   }
+  return req;
+}
+
+/** The events of a (decompressed) PackedForward blob. */
+function packedEntries(blob: Buffer, opts: DecodeOptions, req: DecodedRequest): DecodedRequest {
+  const fast = scanCleanEntries(blob, opts.maxDepth);
+  if (fast) {
+    // clean: the bytes are the events; records decode only if a consumer reads them
+    req.es = EventStream.fromPacked(blob, fast.count, fast.secs, fast.nsecs);
+    return req;
+  }
+  try {
+    countObjects(blob, opts.maxDepth);
+  } catch (e) {
+    throw new ForwardProtocolError(`broken PackedForward entries: ${(e as Error).message}`);
+  }
+  const { values, slow } = safeDecodeMultiple(blob);
+  const clean = entriesStream(values, opts, req);
+  if (clean && !slow && blob.length > 0) req.es.packed = blob;
   return req;
 }
 

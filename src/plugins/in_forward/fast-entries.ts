@@ -146,15 +146,23 @@ function valueEnd(b: Uint8Array, p: number, end: number, depth: number): number 
 /**
  * The entries of a PackedForward blob with their times, when the blob is clean (see the
  * header); undefined otherwise. `maxDepth` caps the nesting inside a record.
+ *
+ * One tight loop over the bytes: the entry header, the time and a fixmap record's keys and
+ * simple values are read inline (lengths skipped, nothing allocated per entry: the time
+ * arrays are sized once from the first entry's length); nested containers, longer strings,
+ * bin and ext go through valueEnd.
  */
 export function scanCleanEntries(b: Uint8Array, maxDepth: number): CleanEntries | undefined {
   const end = b.length;
   if (end === 0) return undefined;
-  const secs: number[] = [];
-  const nsecs: number[] = [];
+  // sized from the first entry (records of a batch tend to be alike); grown or cut at the end
+  let secs: number[] = [];
+  let nsecs: number[] = [];
+  let count = 0;
   const depth = maxDepth - 2; // the entry array and the record map
   let p = 0;
   while (p < end) {
+    // 92, then d7 00 + 8 bytes or c7 08 00 + 8 bytes, then at least the map's first byte
     if (b[p] !== 0x92) return undefined;
     let t: number;
     if (b[p + 1] === 0xd7 && b[p + 2] === 0x00) t = p + 3;
@@ -162,16 +170,42 @@ export function scanCleanEntries(b: Uint8Array, maxDepth: number): CleanEntries 
     else return undefined;
     p = t + 8;
     if (p >= end) return undefined;
-    const sec = u32(b, t);
-    const nsec = u32(b, t + 4);
+    const sec = b[t]! * 0x1000000 + ((b[t + 1]! << 16) | (b[t + 2]! << 8) | b[t + 3]!);
+    const nsec = b[t + 4]! * 0x1000000 + ((b[t + 5]! << 16) | (b[t + 6]! << 8) | b[t + 7]!);
     if (nsec === 0 && (sec === 0 || sec === MARKER_START || sec === MARKER_END)) return undefined;
     const c = b[p]!;
-    if (c >= 0x80 && c <= 0x8f) p = mapEnd(b, p + 1, end, c & 0x0f, depth);
-    else if (c === 0xde || c === 0xdf) p = valueEnd(b, p, end, depth + 1);
-    else return undefined;
-    if (p < 0) return undefined;
-    secs.push(sec);
-    nsecs.push(nsec);
+    if ((c & 0xf0) === 0x80) {
+      p++;
+      for (let n = c & 0x0f; n > 0; n--) {
+        if (p >= end) return undefined;
+        const k = b[p]!;
+        p = (k & 0xe0) === 0xa0 ? p + 1 + (k & 0x1f) : strEnd(b, p, end);
+        if (p < 0 || p >= end) return undefined;
+        const v = b[p]!;
+        if (v >= 0xa0 && v <= 0xbf) p += 1 + (v & 0x1f);
+        else if (v <= 0x7f || v === 0xc0 || v === 0xc2 || v === 0xc3) p += 1;
+        else if (v === 0xcd || v === 0xd1) p += 3;
+        else if (v === 0xce || v === 0xd2) p += 5;
+        else if (v === 0xcc || v === 0xd0) p += 2;
+        else p = valueEnd(b, p, end, depth);
+        if (p < 0) return undefined;
+      }
+      if (p > end) return undefined;
+    } else if (c === 0xde || c === 0xdf) {
+      p = valueEnd(b, p, end, depth + 1);
+      if (p < 0) return undefined;
+    } else return undefined;
+    if (count === 0) {
+      const guess = Math.min(Math.ceil(end / p) + 1, 1 << 16); // past it, assignment appends
+      secs = new Array<number>(guess);
+      nsecs = new Array<number>(guess);
+    }
+    secs[count] = sec;
+    nsecs[count++] = nsec;
   }
-  return { count: secs.length, secs, nsecs };
+  if (secs.length !== count) {
+    secs.length = count;
+    nsecs.length = count;
+  }
+  return { count, secs, nsecs };
 }

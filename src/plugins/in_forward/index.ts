@@ -19,12 +19,13 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { ConfigElement } from '../../config/element.js';
 import { ConfigError } from '../../core/errors.js';
+import type { EventStream } from '../../core/event-stream.js';
 import { LogThrottle } from '../../core/log.js';
 import { tlsOptions } from '../../helpers/socket-server.js';
 import { Input } from '../../plugin/base.js';
 import { ReceiveBudget } from './budget.js';
 import { type ConnectionHost, ForwardConnection, type Handshake } from './connection.js';
-import { type DecodedRequest, type DecodeOptions, decodeJsonRequest, decodeRequest } from './decode.js';
+import { type DecodedRequest, type DecodeOptions, decodeJsonRequest, decodeRequestNow } from './decode.js';
 import { MiB, params } from './params.js';
 import { serverHandshake } from './security.js';
 
@@ -240,11 +241,15 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
     this.log.warn(message, suppressed > 0 ? { ...kv, suppressed } : kv);
   }
 
-  async handleRequest(
+  /**
+   * One complete request. Synchronous (returns undefined) unless something is really async:
+   * gunzip, the first reverse lookup of source_hostname_key, or an ack waiting for durability.
+   */
+  handleRequest(
     conn: ForwardConnection,
     raw: Uint8Array | { json: unknown },
     size: number,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     const c = this.config;
     if (c.chunk_size_limit !== undefined && size > c.chunk_size_limit) {
       this.stats.droppedRequests++;
@@ -253,7 +258,7 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
         limit: c.chunk_size_limit,
         host: conn.remoteAddress,
       });
-      return;
+      return undefined;
     }
     if (c.chunk_size_warn_limit !== undefined && size > c.chunk_size_warn_limit) {
       this.logOnce('chunk_size_warn_limit', 'Input chunk size is larger than chunk_size_warn_limit', {
@@ -264,12 +269,20 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
     }
     const req =
       raw instanceof Uint8Array
-        ? await decodeRequest(raw, this.decodeOpts)
+        ? decodeRequestNow(raw, this.decodeOpts)
         : decodeJsonRequest(raw.json, this.decodeOpts);
-    if (req === undefined) return; // nil heartbeat
+    if (req instanceof Promise) return req.then((r) => this.handleDecoded(conn, r));
+    return this.handleDecoded(conn, req);
+  }
+
+  private handleDecoded(
+    conn: ForwardConnection,
+    req: DecodedRequest | string | undefined,
+  ): Promise<void> | undefined {
+    if (req === undefined) return undefined; // nil heartbeat
     if (typeof req === 'string') {
       this.logOnce('broken', req, { host: conn.remoteAddress });
-      return;
+      return undefined;
     }
     this.stats.requests++;
     if (req.invalid > 0) {
@@ -290,20 +303,38 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
         tag: req.tag,
         host: conn.remoteAddress,
       });
-    } else if (req.es.length > 0) await this.emit(conn, req);
+    } else if (req.es.length > 0) {
+      const pending = this.emit(conn, req);
+      if (pending) return pending.then(() => this.requestEmitted(conn, req));
+    }
+    this.requestEmitted(conn, req);
+    return undefined;
+  }
+
+  /** After the events are emitted (durably, when acked): write the ack. */
+  private requestEmitted(conn: ForwardConnection, req: DecodedRequest): void {
     if (conn.closed) return;
     const chunk = req.option?.chunk;
     if (chunk !== undefined && chunk !== null) this.ack(conn, req, chunk);
   }
 
-  private async emit(conn: ForwardConnection, req: DecodedRequest): Promise<void> {
+  private emit(conn: ForwardConnection, req: DecodedRequest): Promise<void> | undefined {
+    if (this.config.source_hostname_key && conn.hostname === undefined) {
+      return this.reverse(conn.remoteAddress).then((name) => {
+        conn.hostname ??= name;
+        return this.emitResolved(conn, req);
+      });
+    }
+    return this.emitResolved(conn, req);
+  }
+
+  private emitResolved(conn: ForwardConnection, req: DecodedRequest): Promise<void> | undefined {
     const c = this.config;
     let tag = c.tag ?? req.tag;
     if (c.add_tag_prefix) tag = `${c.add_tag_prefix}.${tag}`;
     const es = req.es;
     if (c.source_address_key || c.source_hostname_key) {
       const hostKey = c.source_hostname_key;
-      if (hostKey && conn.hostname === undefined) conn.hostname = await this.reverse(conn.remoteAddress);
       for (const r of es.records) {
         if (c.source_address_key) r[c.source_address_key] = conn.remoteAddress;
         if (hostKey) r[hostKey] = conn.hostname;
@@ -312,28 +343,40 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
     }
     this.stats.events += es.length;
     const wantsAck = req.option?.chunk !== undefined && req.option.chunk !== null;
+    if (wantsAck) return this.emitDurable(conn, tag, es);
     try {
-      if (wantsAck) {
-        // Past the high-water mark: hold this request (the connection stops reading) until drain.
-        if (this.emitter.overHighWater()) {
-          this.stats.pauses++;
-          await new Promise<void>((resolve) => this.emitter.onDrain(resolve));
-        }
-        await this.emitter.emitStreamDurable(tag, es);
-      } else if (!this.emitter.emitStream(tag, es)) {
+      if (!this.emitter.emitStream(tag, es)) {
         this.stats.pauses++;
         conn.pauseFlow();
         this.emitter.onDrain(() => conn.resumeFlow());
       }
     } catch (e) {
-      this.stats.emitFailures++;
-      this.logOnce('emit', 'failed to emit forwarded events; closing the connection without ack', {
-        error: e as Error,
-        tag,
-        host: conn.remoteAddress,
-      });
-      conn.destroy();
+      this.emitFailed(conn, tag, e as Error);
     }
+    return undefined;
+  }
+
+  private async emitDurable(conn: ForwardConnection, tag: string, es: EventStream): Promise<void> {
+    try {
+      // Past the high-water mark: hold this request (the connection stops reading) until drain.
+      if (this.emitter.overHighWater()) {
+        this.stats.pauses++;
+        await new Promise<void>((resolve) => this.emitter.onDrain(resolve));
+      }
+      await this.emitter.emitStreamDurable(tag, es);
+    } catch (e) {
+      this.emitFailed(conn, tag, e as Error);
+    }
+  }
+
+  private emitFailed(conn: ForwardConnection, tag: string, error: Error): void {
+    this.stats.emitFailures++;
+    this.logOnce('emit', 'failed to emit forwarded events; closing the connection without ack', {
+      error,
+      tag,
+      host: conn.remoteAddress,
+    });
+    conn.destroy();
   }
 
   private ack(conn: ForwardConnection, req: DecodedRequest, chunk: unknown): void {
@@ -348,7 +391,7 @@ export class ForwardInput extends Input<typeof params> implements ConnectionHost
   private async reverse(addr: string): Promise<string> {
     if (!this.resolveHostname) return addr;
     try {
-      const names = await dns.reverse(addr.startsWith('::ffff:') ? addr.slice(7) : addr);
+      const names = await dns.reverse(addr);
       return names[0] ?? addr;
     } catch {
       return addr;

@@ -55,6 +55,8 @@ export class MsgpackScanner {
   private readonly stack: number[] = [];
   /** Bytes of the current object already walked (relative to its start). */
   private off = 0;
+  /** After scan() returned -1: the object is known to be at least this many bytes long. */
+  atLeast = 0;
 
   constructor(private readonly maxDepth = 100) {}
 
@@ -96,48 +98,48 @@ export class MsgpackScanner {
         switch (b) {
           case 0xc4:
           case 0xd9:
-            if (p + 2 > end) return this.wait(p, start);
+            if (p + 2 > end) return this.wait(p, start, p + 2);
             size = 2 + buf[p + 1]!;
             break;
           case 0xc5:
           case 0xda:
-            if (p + 3 > end) return this.wait(p, start);
+            if (p + 3 > end) return this.wait(p, start, p + 3);
             size = 3 + u16(buf, p + 1);
             break;
           case 0xc6:
           case 0xdb:
-            if (p + 5 > end) return this.wait(p, start);
+            if (p + 5 > end) return this.wait(p, start, p + 5);
             size = 5 + u32(buf, p + 1);
             break;
           case 0xc7:
-            if (p + 3 > end) return this.wait(p, start);
+            if (p + 3 > end) return this.wait(p, start, p + 3);
             size = 3 + buf[p + 1]!;
             break;
           case 0xc8:
-            if (p + 4 > end) return this.wait(p, start);
+            if (p + 4 > end) return this.wait(p, start, p + 4);
             size = 4 + u16(buf, p + 1);
             break;
           case 0xc9:
-            if (p + 6 > end) return this.wait(p, start);
+            if (p + 6 > end) return this.wait(p, start, p + 6);
             size = 6 + u32(buf, p + 1);
             break;
           case 0xdc:
-            if (p + 3 > end) return this.wait(p, start);
+            if (p + 3 > end) return this.wait(p, start, p + 3);
             size = 3;
             items = u16(buf, p + 1);
             break;
           case 0xdd:
-            if (p + 5 > end) return this.wait(p, start);
+            if (p + 5 > end) return this.wait(p, start, p + 5);
             size = 5;
             items = u32(buf, p + 1);
             break;
           case 0xde:
-            if (p + 3 > end) return this.wait(p, start);
+            if (p + 3 > end) return this.wait(p, start, p + 3);
             size = 3;
             items = u16(buf, p + 1) * 2;
             break;
           case 0xdf:
-            if (p + 5 > end) return this.wait(p, start);
+            if (p + 5 > end) return this.wait(p, start, p + 5);
             size = 5;
             items = u32(buf, p + 1) * 2;
             break;
@@ -147,7 +149,7 @@ export class MsgpackScanner {
             );
         }
       }
-      if (p + size > end) return this.wait(p, start);
+      if (p + size > end) return this.wait(p, start, p + size);
       p += size;
       if (items > 0) {
         if (stack.length >= this.maxDepth) {
@@ -168,11 +170,12 @@ export class MsgpackScanner {
         return n;
       }
     }
-    return this.wait(p, start);
+    return this.wait(p, start, p + 1);
   }
 
-  private wait(p: number, start: number): number {
+  private wait(p: number, start: number, need: number): number {
     this.off = p - start;
+    this.atLeast = need - start;
     return -1;
   }
 }
