@@ -73,7 +73,9 @@ export class MonitorAgentInput extends Input<typeof params> {
       o.config = conf;
     }
     o.output_plugin = pp.category === 'output';
-    const stats = (pp.plugin as { stats?: () => Stats | undefined }).stats?.();
+    // Only a stats() method is the output contract; some inputs keep a `stats` counters object.
+    const fn = (pp.plugin as { stats?: unknown }).stats;
+    const stats = typeof fn === 'function' ? (fn.call(pp.plugin) as Stats | undefined) : undefined;
     if (stats) {
       o.buffer_queue_length = stats.queue_length ?? 0;
       o.buffer_total_queued_size = (stats.stage_byte_size ?? 0) + (stats.queue_byte_size ?? 0);

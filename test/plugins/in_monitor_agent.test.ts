@@ -99,6 +99,12 @@ test('inputs count emit_records (and emit_size) only with <system> enable_input_
   tag app.x
   rate 50
 </source>
+<source>
+  @type forward
+  @id in_fwd
+  bind 127.0.0.1
+  port 0
+</source>
 <match app.**>
   @type null
   @id out
@@ -131,6 +137,8 @@ test('inputs count emit_records (and emit_size) only with <system> enable_input_
         assert.equal(input.emit_size, 0);
       }
       assert.equal(input.retry_count, null);
+      // an input with a `stats` counters object (not a method) is listed, not a crash
+      assert.equal((await get('in_fwd')).plugin_category as unknown, 'input');
     } finally {
       await engine.stop();
     }
