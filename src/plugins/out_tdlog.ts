@@ -24,6 +24,7 @@ import { BufferedOutput } from '../plugin/buffered-output.js';
 import { ApiError } from '../td/api-error.js';
 import { TdClient } from '../td/client.js';
 import { normalizeName, tagToDestination, validateName } from '../td/names.js';
+import { entriesToImportRecords } from '../td/packed-records.js';
 
 const gzip = promisify(zlib.gzip);
 
@@ -141,8 +142,14 @@ export class TdLogOutput extends BufferedOutput<typeof params> {
     this.apiClient?.close();
   }
 
-  /** Concatenated msgpack maps with integer `time`; too-wide records go to the error stream. */
+  /** Concatenated msgpack maps with integer `time`; too-wide records go to the error stream.
+   *  A stream that still has its PackedForward bytes is converted byte to byte, undecoded
+   *  (td/packed-records.ts); one that does not fit that path is decoded here. */
   override format(tag: string, es: EventStream): Uint8Array {
+    if (es.packed) {
+      const fast = entriesToImportRecords(es.packed, es.length, MAX_KEYS);
+      if (fast) return fast;
+    }
     const parts: Buffer[] = [];
     let len = 0;
     for (let i = 0; i < es.length; i++) {

@@ -220,3 +220,51 @@ ${server(holePort, '  name hole')}\n${server(port, '  name good')}\n${IMMEDIATE}
     hole.close();
   }
 });
+
+test('require_ack_response: at most flush_thread_count chunks wait for acks; the next is sent after an ack', async () => {
+  const net = await import('node:net');
+  const { decode, encode } = await import('../../src/core/msgpack.js');
+  // A server that reads whole requests and answers each ack only when the test releases it.
+  const requests: { sock: import('node:net').Socket; chunk: string }[] = [];
+  const srv = net.createServer((s) => {
+    let rx = Buffer.alloc(0);
+    s.on('error', () => {});
+    s.on('data', (b) => {
+      rx = Buffer.concat([rx, b]);
+      let msg: unknown;
+      try {
+        msg = decode(rx);
+      } catch {
+        return; // not complete yet
+      }
+      rx = Buffer.alloc(0);
+      const opt = (msg as unknown[])[2] as { chunk: string };
+      requests.push({ sock: s, chunk: opt.chunk });
+    });
+  });
+  const port = await new Promise<number>((r) =>
+    srv.listen(0, '127.0.0.1', () => r((srv.address() as { port: number }).port)),
+  );
+  const d = new OutputTestDriver(
+    ForwardOutput,
+    `require_ack_response true\nheartbeat_type none\n${server(port)}\n${IMMEDIATE}`,
+  );
+  const ack = (k: number) => requests[k]!.sock.write(encode({ ack: requests[k]!.chunk }));
+  try {
+    for (let k = 0; k < 3; k++) await d.feed(`gate.t${k}`, records(5, k * 5));
+    await waitFor(() => requests.length === 1 && d.instance.waitingForAckSlot === 1, 'one sent, one waiting');
+    assert.equal(requests.length, 1, 'the second chunk is held until the first is acked');
+    ack(0);
+    await waitFor(() => requests.length === 2 && d.instance.waitingForAckSlot === 1, 'second sent');
+    assert.equal(d.instance.counters.acked, 5);
+    ack(1);
+    await waitFor(() => requests.length === 3, 'third sent');
+    ack(2);
+    await waitFor(() => d.instance.counters.acked === 15, 'all acked');
+    assert.equal(d.instance.waitingForAckSlot, 0);
+  } finally {
+    await d.shutdown();
+    for (const r of requests) r.sock.destroy();
+    srv.close();
+  }
+});
