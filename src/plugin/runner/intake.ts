@@ -5,8 +5,11 @@
 // resolves once file appends are durable, or throws BufferOverflowError (counted as refused).
 // overflow_action: throw_exception refuses; block parks the emit (at most MAX_BLOCKED) until
 // space returns or shutdown fails it; drop_oldest_chunk purges queued chunks (counted) to
-// make room. A full disk pauses inputs (overHighWater) for DISK_FULL_PAUSE_MS. Drain
-// waiters are called once the buffer is back under the high-water mark.
+// make room. A full disk pauses inputs (overHighWater) for DISK_FULL_PAUSE_MS. Bytes stored
+// in file chunks but not yet fsynced (and the streams an emitter keeps until then) are
+// bounded by MAX_UNSYNCED_BYTES: past it inputs pause until the group writer catches up, so a
+// slow disk holds back the senders instead of filling memory. Drain waiters are called once
+// the buffer is back under the high-water mark.
 
 import { BufferOverflowError } from '../../core/errors.js';
 import type { EventStream } from '../../core/event-stream.js';
@@ -16,6 +19,7 @@ import type { RunnerCore } from './core.js';
 const HIGH_WATER = 0.9;
 const MAX_BLOCKED = 1024;
 const DISK_FULL_PAUSE_MS = 1000;
+const MAX_UNSYNCED_BYTES = 16 * 1024 * 1024;
 
 function isDiskFull(e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
@@ -31,6 +35,8 @@ export class Intake {
   private blocked: Blocked[] = [];
   private drainWaiters: (() => void)[] = [];
   private diskFullUntil = 0;
+  /** Bytes appended to file chunks whose fsync has not completed yet. */
+  private unsynced = 0;
 
   /** `wake(queuedBefore)` is told the queue length before a store, to start a flush. */
   constructor(
@@ -119,6 +125,7 @@ export class Intake {
     const buf = core.buffer!;
     const proms: Promise<void>[] = [];
     const before = buf.queue.length;
+    const bytesAtStart = buf.stageBytes + buf.queueBytes;
     const groups = groupByMetadata(tag, es, cfg);
     let overflowErr: Error | undefined;
     for (const g of groups) {
@@ -145,9 +152,16 @@ export class Intake {
       throw overflowErr;
     }
     if (proms.length === 0) return;
+    const added = buf.stageBytes + buf.queueBytes - bytesAtStart;
+    this.unsynced += added;
+    const settle = () => {
+      this.unsynced -= added;
+      this.checkDrain();
+    };
     return Promise.all(proms).then(
-      () => undefined,
+      () => settle(),
       (e: Error) => {
+        settle();
         this.onAppendError(e);
         throw e;
       },
@@ -171,12 +185,16 @@ export class Intake {
     }
   }
 
-  /** Inputs should pause: emits are parked, the disk is full, or the buffer is ≥ 90 % full. */
+  /**
+   * Inputs should pause: emits are parked, the disk is full, too many bytes wait for fsync,
+   * or the buffer is ≥ 90 % full.
+   */
   overHighWater(): boolean {
     const buf = this.core.buffer;
     if (!buf) return false;
     if (this.blocked.length > 0) return true;
     if (Date.now() < this.diskFullUntil) return true;
+    if (this.unsynced > MAX_UNSYNCED_BYTES) return true;
     if (this.core.cfg.overflowAction === 'drop_oldest_chunk') return false;
     return buf.totalBytes >= this.core.cfg.totalLimitSize * HIGH_WATER;
   }
