@@ -9,11 +9,12 @@
 import type { IncomingMessage } from 'node:http';
 import * as zlib from 'node:zlib';
 
-function hexVal(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 65 && c <= 70) return c - 55;
-  if (c >= 97 && c <= 102) return c - 87;
-  return -1;
+/** Hex digit values by byte; -1 for a non-hex byte. */
+const HEX = new Int8Array(256).fill(-1);
+for (let i = 0; i < 10; i++) HEX[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX[65 + i] = 10 + i;
+  HEX[97 + i] = 10 + i;
 }
 
 /** Percent-decodes bytes (`+` → space); invalid escapes are kept literally. */
@@ -22,37 +23,49 @@ export function percentDecode(b: Buffer, start = 0, end = b.length): Buffer {
   let n = 0;
   for (let i = start; i < end; i++) {
     const c = b[i]!;
-    if (c === 0x2b) out[n++] = 0x20;
-    else if (c === 0x25 && i + 2 < end) {
-      const h = hexVal(b[i + 1]!);
-      const l = hexVal(b[i + 2]!);
-      if (h >= 0 && l >= 0) {
-        out[n++] = h * 16 + l;
+    if (c === 0x25 && i + 2 < end) {
+      const h = HEX[b[i + 1]!]!;
+      const l = HEX[b[i + 2]!]!;
+      if ((h | l) >= 0) {
+        out[n++] = (h << 4) | l;
         i += 2;
       } else out[n++] = c;
-    } else out[n++] = c;
+    } else out[n++] = c === 0x2b ? 0x20 : c;
   }
   return out.subarray(0, n);
 }
 
-/** Parses `a=1&b=2` into a map of byte values (later keys win, like WEBrick's parse_query). */
+/** A form key as text: bytes without `%` or `+` need no decoding pass. */
+function formKey(b: Buffer, start: number, end: number): string {
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if (c === 0x25 || c === 0x2b) return percentDecode(b, start, end).toString('utf8');
+  }
+  return b.toString('utf8', start, end);
+}
+
+/** Parses `a=1&b=2` (or `;` separators) into a map of byte values (later keys win, like WEBrick's parse_query). */
 export function parseForm(body: Buffer | string, into: Map<string, Buffer> = new Map()): Map<string, Buffer> {
   const b = typeof body === 'string' ? Buffer.from(body, 'latin1') : body;
   let start = 0;
+  // Next separator positions, searched again only once passed (-1: none left).
+  let amp = b.indexOf(0x26);
+  let semi = b.indexOf(0x3b);
   while (start <= b.length) {
-    let amp = b.indexOf(0x26, start);
-    const semi = b.indexOf(0x3b, start);
-    if (semi >= 0 && (amp < 0 || semi < amp)) amp = semi;
-    const end = amp < 0 ? b.length : amp;
+    if (amp >= 0 && amp < start) amp = b.indexOf(0x26, start);
+    if (semi >= 0 && semi < start) semi = b.indexOf(0x3b, start);
+    let sep = amp;
+    if (semi >= 0 && (sep < 0 || semi < sep)) sep = semi;
+    const end = sep < 0 ? b.length : sep;
     if (end > start) {
       const eq = b.indexOf(0x3d, start);
       const keyEnd = eq >= 0 && eq < end ? eq : end;
-      const key = percentDecode(b, start, keyEnd).toString('utf8');
+      const key = formKey(b, start, keyEnd);
       const value = keyEnd < end ? percentDecode(b, keyEnd + 1, end) : Buffer.alloc(0);
       if (key !== '') into.set(key, value);
     }
-    if (amp < 0) break;
-    start = amp + 1;
+    if (sep < 0) break;
+    start = sep + 1;
   }
   return into;
 }

@@ -10,7 +10,7 @@ import { StdoutFilter } from './filter_stdout.js';
 import { DebugAgentInput } from './in_debug_agent.js';
 import { ExecInput } from './in_exec.js';
 import { ForwardInput } from './in_forward/index.js';
-import { HttpInput } from './in_http.js';
+import { HttpInput } from './in_http/index.js';
 import { MonitorAgentInput } from './in_monitor_agent.js';
 import { SampleInput } from './in_sample.js';
 import { SyslogInput } from './in_syslog.js';

@@ -2,7 +2,7 @@
 // driver, and a small promise-based HTTP client.
 
 import * as http from 'node:http';
-import { HttpInput } from '../../src/plugins/in_http.js';
+import { HttpInput } from '../../src/plugins/in_http/index.js';
 import { InputTestDriver } from '../../src/test-driver/index.js';
 
 export interface Res {
