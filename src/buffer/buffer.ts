@@ -184,20 +184,36 @@ export class BufferCore {
       c = this.staged(md, key);
       this.add(c, data, n, out);
     } else {
+      // Larger than one chunk: fill chunks with ranges of records, each range formatted once
+      // (sized from the average record, halved until it fits), not one format per record.
+      // A single record larger than chunk_limit_size is refused and named by its index.
       const oversized: string[] = [];
-      for (let i = 0; i < n; i++) {
-        const rec = n === 1 ? data : slice(i, i + 1);
-        if (rec.length > this.limits.chunkLimitSize) {
+      const limit = this.limits.chunkLimitSize;
+      const avg = Math.max(1, data.length / n);
+      let i = 0;
+      while (i < n) {
+        const roomRecords = (this.limits.chunkLimitRecords ?? n) - c.records;
+        let k = Math.max(1, Math.min(n - i, Math.floor((limit - c.bytesize) / avg), roomRecords));
+        let rec = k === n ? data : slice(i, i + k);
+        while (k > 1 && !this.fits(c, rec.length, k)) {
+          k >>= 1;
+          rec = slice(i, i + k);
+        }
+        if (k === 1 && rec.length > limit) {
           oversized.push(
-            `a ${rec.length} bytes record (nth: ${i}) is larger than buffer chunk limit size (${this.limits.chunkLimitSize})`,
+            `a ${rec.length} bytes record (nth: ${i}) is larger than buffer chunk limit size (${limit})`,
           );
+          i++;
           continue;
         }
-        if (!this.fits(c, rec.length, 1)) {
+        if (!this.fits(c, rec.length, k)) {
+          // even one record does not fit what is left: next chunk, and size the range again
           if (c.records > 0) this.enqueue(c);
           c = this.staged(md, key);
+          continue;
         }
-        this.add(c, rec, 1, out);
+        this.add(c, rec, k, out);
+        i += k;
       }
       if (oversized.length > 0) {
         if (c.records > 0 && this.isFull(c, 0, 0)) this.enqueue(c);

@@ -14,6 +14,7 @@
 // - Whoever changes records in place sets `packed = undefined` (filters return new streams).
 
 import { decodeMultiple } from './msgpack.js';
+import { skipValue } from './msgpack-skip.js';
 
 export type Rec = Record<string, unknown>;
 
@@ -28,6 +29,9 @@ export class EventStream {
   private lazyCount = -1;
   /** msgpack bytes of `[time, record]` entries equal to this stream's contents, when known. */
   packed: Uint8Array | undefined;
+  /** Byte offset of each entry in `packed` (plus the end), computed on the first slice. */
+  private offsets: Uint32Array | undefined;
+  private offsetsOf: Uint8Array | undefined;
 
   constructor(secs?: number[], nsecs?: number[], records?: Rec[], packed?: Uint8Array) {
     if (records === LAZY) {
@@ -129,11 +133,56 @@ export class EventStream {
     return new EventStream(this.secs, this.nsecs, records);
   }
 
+  /**
+   * Events [start, end). A stream with `packed` bytes gives a stream over the same bytes'
+   * sub-range (lazy if this one is), so a large batch split across chunks keeps its bytes
+   * and its records undecoded.
+   */
   slice(start: number, end: number): EventStream {
+    const bytes = this.packed;
+    const offsets = bytes && this.entryOffsets(bytes);
+    if (bytes && offsets) {
+      const sub = bytes.subarray(offsets[start]!, offsets[end]!);
+      if (this.lazyCount >= 0) {
+        const timed = this._secs !== undefined && this._nsecs !== undefined;
+        return timed
+          ? EventStream.fromPacked(
+              sub,
+              end - start,
+              this._secs!.slice(start, end),
+              this._nsecs!.slice(start, end),
+            )
+          : EventStream.fromPacked(sub, end - start);
+      }
+      return new EventStream(
+        this._secs!.slice(start, end),
+        this._nsecs!.slice(start, end),
+        this._records!.slice(start, end),
+        sub,
+      );
+    }
     return new EventStream(
       this.secs.slice(start, end),
       this.nsecs.slice(start, end),
       this.records.slice(start, end),
     );
+  }
+
+  /** Entry boundaries in `packed` (undefined if they do not match the stream's length). */
+  private entryOffsets(bytes: Uint8Array): Uint32Array | undefined {
+    if (this.offsets && this.offsetsOf === bytes) return this.offsets;
+    const n = this.length;
+    const out = new Uint32Array(n + 1);
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      out[i] = p;
+      p = skipValue(bytes, p, bytes.length);
+      if (p < 0) return undefined;
+    }
+    if (p !== bytes.length) return undefined;
+    out[n] = p;
+    this.offsets = out;
+    this.offsetsOf = bytes;
+    return out;
   }
 }

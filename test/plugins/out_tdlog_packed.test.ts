@@ -7,8 +7,9 @@ import { test } from 'node:test';
 import { EventStream } from '../../src/core/event-stream.js';
 import { EventTime } from '../../src/core/event-time.js';
 import { decodeMultiple, encode } from '../../src/core/msgpack.js';
+import { skipValue } from '../../src/core/msgpack-skip.js';
 import { MAX_KEYS } from '../../src/plugins/out_tdlog.js';
-import { entriesToImportRecords, skipValue } from '../../src/td/packed-records.js';
+import { entriesToImportRecords } from '../../src/td/packed-records.js';
 
 type Rec = Record<string, unknown>;
 

@@ -100,6 +100,31 @@ test('chunk_limit_records splits a big emit over several chunks', async () => {
   await o.shutdown();
 });
 
+test('an emit larger than a chunk is split by ranges, each formatted once, chunks filled to the limit', async () => {
+  const o = makeOutput(ScriptedOutput, '<buffer>\nchunk_limit_size 4k\nflush_mode lazy\n</buffer>');
+  await o.start();
+  const sliceCalls: number[] = [];
+  const orig = o.formatSlice.bind(o);
+  o.formatSlice = (tag, es, start, end) => {
+    sliceCalls.push(end - start);
+    return orig(tag, es, start, end);
+  };
+  const es = stream(1000); // ~30 bytes per record: ~30 KB, 8 chunks or so
+  const bytes = o.formatSlice('t', es, 0, es.length).length;
+  sliceCalls.length = 0;
+  o.emit('t', es);
+  await o.flushAll();
+  assert.deepEqual(
+    o.writtenRecords().map((r) => r.n),
+    [...Array(1000).keys()],
+    'every record once, in order',
+  );
+  const minChunks = Math.ceil(bytes / 4096);
+  assert.ok(o.written.length <= minChunks + 1, `${o.written.length} chunks for ${bytes} bytes`);
+  assert.ok(sliceCalls.length < 100, `${sliceCalls.length} format calls, not one per record`);
+  await o.shutdown();
+});
+
 test('a record larger than chunk_limit_size is refused, the rest is stored', async () => {
   const o = makeOutput(ScriptedOutput, '<buffer>\nchunk_limit_size 200\n</buffer>');
   await o.start();

@@ -88,16 +88,50 @@ test('add, pick, slice, withRecords work on a lazy stream and drop or keep packe
 
   const s = mk().slice(1, 3);
   assert.equal(s.length, 2);
+  assert.deepEqual(s.packed, packed(EVENTS.slice(1, 3)), 'a slice keeps the sub-range of the bytes');
   assert.deepEqual(
     s.records.map((r) => r.a),
     [2, 3],
   );
-  assert.equal(s.packed, undefined);
 
   const w = mk().withRecords([{ z: 1 }, { z: 2 }, { z: 3 }]);
   assert.deepEqual(w.secs, [10, 11, 12]);
   assert.equal(w.records[0]!.z, 1);
   assert.equal(w.packed, undefined);
+});
+
+test('slicing a packed stream decodes nothing; lazy slices stay lazy, decoded ones keep bytes and records', () => {
+  const all = EventStream.fromPacked(packed(EVENTS), 3);
+  const parts = [all.slice(0, 1), all.slice(1, 3), all.slice(3, 3)];
+  assert.equal(decodes, 0, 'slices of a lazy stream are found by skipping, not decoding');
+  assert.deepEqual(
+    parts.map((p) => [p.length, p.isLazy]),
+    [
+      [1, true],
+      [2, true],
+      [0, true],
+    ],
+  );
+  assert.deepEqual(Buffer.concat(parts.map((p) => p.packed!)), Buffer.from(all.packed!));
+  assert.deepEqual(parts[1]!.secs, [1700000001, 1700000002]);
+  assert.deepEqual(
+    parts[1]!.records.map((r) => r.a),
+    [2, 3],
+  );
+
+  const eager = new EventStream(
+    EVENTS.map((e) => e[0]),
+    EVENTS.map((e) => e[1]),
+    EVENTS.map((e) => e[2]),
+    packed(EVENTS),
+  );
+  const tail = eager.slice(2, 3);
+  assert.deepEqual(tail.packed, packed(EVENTS.slice(2)));
+  assert.equal(tail.records[0], EVENTS[2]![2], 'the same record objects');
+
+  // bytes that do not match the count: the slice falls back to decoded records, unpacked
+  const bad = EventStream.fromPacked(packed(EVENTS), 2);
+  assert.throws(() => bad.slice(0, 1).records, /expected 2/);
 });
 
 test('an eager stream keeps its arrays', () => {
