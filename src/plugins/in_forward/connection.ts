@@ -252,10 +252,12 @@ export class ForwardConnection {
   private fill(): void {
     const known = (this.mode === 'json' ? this.asmLen + 1 : this.scanner.atLeast) + ASM_SLACK;
     const want = this.asm ? Math.max(known, 2 * this.asmLen) : known;
-    const cap = Math.min(want, Math.max(2 * this.qBytes, ASM_MIN));
     let from = this.asmLen;
-    if (!this.asm || this.asm.length < cap) {
-      this.asm = Buffer.allocUnsafe(cap);
+    // Reallocate only when the bytes to view no longer fit (not whenever more arrived): each
+    // new buffer is at least twice the bytes received so far, so a request arriving in many
+    // reads is copied O(size) times in total, not once per read.
+    if (!this.asm || this.asm.length < Math.min(want, this.qBytes)) {
+      this.asm = Buffer.allocUnsafe(Math.min(want, Math.max(2 * this.qBytes, ASM_MIN)));
       from = 0;
     }
     const to = Math.min(this.asm.length, this.qBytes);
