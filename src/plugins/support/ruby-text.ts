@@ -35,8 +35,45 @@ function isBytes(v: unknown): v is Uint8Array {
   return v instanceof Uint8Array;
 }
 
+/**
+ * True when JSON.stringify(v) is exactly what Ruby writes: only strings, booleans, null,
+ * integers below 1e21, and arrays / plain objects of those (no float, whose Ruby text
+ * differs; no undefined, bigint, bytes, Date or Map, which JSON.stringify renders otherwise).
+ */
+function stringifySafe(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isInteger(v) && v < 1e21 && v > -1e21;
+    case 'object': {
+      if (v === null) return true;
+      if (depth > 64) return false;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!stringifySafe(v[i], depth + 1)) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const k in v) {
+        if (!Object.hasOwn(v, k) || !stringifySafe((v as Record<string, unknown>)[k], depth + 1))
+          return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 /** JSON as Fluentd's json formatter writes it (one line, no spaces). */
 export function rubyJson(v: unknown): string {
+  // The common record (strings and integers) goes through the native serializer.
+  return typeof v === 'object' && v !== null && stringifySafe(v, 0) ? JSON.stringify(v) : rubyJsonValue(v);
+}
+
+function rubyJsonValue(v: unknown): string {
   switch (typeof v) {
     case 'string':
       return JSON.stringify(v);
