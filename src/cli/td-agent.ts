@@ -6,13 +6,12 @@
 //
 // Memory (issue 9): each mode imports only what it runs (dynamic imports below), so the
 // supervisor never loads the engine, plugins or msgpack, and a worker loads only the plugins
-// its config names (plugins/lazy.ts). V8 flags per process: see WORKER_FLAGS / SUPERVISOR_FLAGS.
+// its config names (plugins/lazy.ts). V8 flags for the workers: WORKER_FLAGS.
 
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
 import { Command, Option } from 'commander';
 import { Logger, type LogLevel, LogSink } from '../core/log.js';
 import type { LoadOptions } from '../engine/load.js';
@@ -212,11 +211,8 @@ async function pluginRegistry(log: Logger): Promise<PluginRegistry> {
  * of V8's 16 MB (idle heap, issue 9), measured not to cost forward throughput.
  */
 const WORKER_FLAGS = ['--max-semi-space-size=4'];
-/** Set at run time in the supervisor, which only waits for signals: smaller heap and code. */
-const SUPERVISOR_FLAGS = '--optimize-for-size';
 
 async function supervise(configPath: string, log: Logger): Promise<void> {
-  setFlagsFromString(SUPERVISOR_FLAGS);
   const { runSupervisor } = await import('../engine/supervisor.js');
   await runSupervisor({
     configPath,

@@ -137,7 +137,10 @@ export async function runSupervisor(o: SupervisorOptions): Promise<void> {
         if (workers.size === 0) process.exit(1);
         return;
       }
-      setTimeout(() => spawn(id), conf.restartInterval).unref();
+      // Not unref'd: with no worker left, this timer is what keeps the supervisor alive.
+      setTimeout(() => {
+        if (!stopping) spawn(id);
+      }, conf.restartInterval);
     });
   };
   for (let i = 0; i < conf.workers; i++) spawn(i);
