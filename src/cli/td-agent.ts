@@ -6,7 +6,7 @@
 //
 // Memory (issue 9): each mode imports only what it runs (dynamic imports below), so the
 // supervisor never loads the engine, plugins or msgpack, and a worker loads only the plugins
-// its config names (plugins/lazy.ts). V8 flags for the workers: WORKER_FLAGS.
+// its config names (plugins/lazy.ts).
 
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -206,12 +206,6 @@ async function pluginRegistry(log: Logger): Promise<PluginRegistry> {
   return registry;
 }
 
-/**
- * Node flags for the worker processes: a young generation of at most 4 MB semi-spaces instead
- * of V8's 16 MB (idle heap, issue 9), measured not to cost forward throughput.
- */
-const WORKER_FLAGS = ['--max-semi-space-size=4'];
-
 async function supervise(configPath: string, log: Logger): Promise<void> {
   const { runSupervisor } = await import('../engine/supervisor.js');
   await runSupervisor({
@@ -219,7 +213,6 @@ async function supervise(configPath: string, log: Logger): Promise<void> {
     log,
     workerScript: fileURLToPath(import.meta.url),
     workerArgs: process.argv.slice(2),
-    workerExecArgv: [...process.execArgv, ...WORKER_FLAGS],
     version: VERSION,
   });
 }

@@ -27,8 +27,6 @@ export interface SupervisorOptions {
   /** argv for the worker processes (the same command line plus --under-supervisor). */
   workerArgs: string[];
   workerScript: string;
-  /** node flags for the workers (and the check child). */
-  workerExecArgv?: string[];
   version: string;
 }
 
@@ -55,7 +53,8 @@ class CheckFailed extends Error {
 function check(o: SupervisorOptions): Promise<CheckResult> {
   return new Promise((resolve, reject) => {
     const child = fork(o.workerScript, [...o.workerArgs, '--supervisor-check'], {
-      execArgv: o.workerExecArgv ?? process.execArgv,
+      // The supervisor's node flags, except a debugger port the workers get (cluster moves it).
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--inspect')),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let reply: CheckMessage | undefined;
@@ -96,7 +95,6 @@ export async function runSupervisor(o: SupervisorOptions): Promise<void> {
   cluster.setupPrimary({
     exec: o.workerScript,
     args: [...o.workerArgs, '--under-supervisor'],
-    ...(o.workerExecArgv ? { execArgv: o.workerExecArgv } : {}),
   });
   const workers = new Map<number, Worker>();
   // USR1/USR2 reach a worker only once it has installed its handlers (it says so with a
