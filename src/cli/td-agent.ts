@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, Option } from 'commander';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { Logger, type LogLevel, LogSink } from '../core/log.js';
 import type { LoadOptions } from '../engine/load.js';
 import type { CheckMessage } from '../engine/supervisor.js';
@@ -22,56 +22,105 @@ import { FLUENTD_COMPAT, VERSION } from './version.js';
 
 const LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
-function count(_v: string, prev: number): number {
-  return prev + 1;
+// Options, in the order `--help` lists them. Parsed with node:util parseArgs, not commander:
+// commander costs ~4 MB RSS in every process (supervisor, worker, check child) — issue 9.
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  'inline-config': { type: 'string', short: 'i' },
+  plugin: { type: 'string', short: 'p', multiple: true },
+  log: { type: 'string', short: 'o' },
+  verbose: { type: 'boolean', short: 'v', multiple: true },
+  quiet: { type: 'boolean', short: 'q', multiple: true },
+  daemon: { type: 'string', short: 'd' },
+  setup: { type: 'string', short: 's' },
+  'dry-run': { type: 'boolean' },
+  'no-supervisor': { type: 'boolean' },
+  workers: { type: 'string' },
+  'suppress-config-dump': { type: 'boolean' },
+  'strict-config': { type: 'boolean' },
+  'strict-config-value': { type: 'boolean' },
+  'without-source': { type: 'boolean' },
+  'under-supervisor': { type: 'boolean' },
+  'supervisor-check': { type: 'boolean' },
+  version: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+const HELP = `Usage: td-agent [options]
+
+Tributary td-agent: a Fluentd-compatible log collector
+
+Options:
+  -c, --config <path>           config file (default: $FLUENT_CONF or /etc/td-agent/td-agent.conf)
+  -i, --inline-config <config>  inline config appended to the config file
+  -p, --plugin <dir>            load plugins (compiled JS modules) from this directory
+  -o, --log <path>              log file (default: stdout)
+  -v, --verbose                 increase verbosity (-v debug, -vv trace)
+  -q, --quiet                   decrease verbosity (-q warn, -qq error)
+  -d, --daemon <pidfile>        daemonize and write the supervisor pid to this file
+  -s, --setup [dir]             write a sample config to DIR/td-agent.conf (fluentd: fluent.conf) and exit
+  --dry-run                     check the configuration and exit
+  --no-supervisor               run in one process without a supervisor
+  --workers <n>                 number of worker processes
+  --suppress-config-dump        do not log the configuration at startup
+  --strict-config               unknown parameters and sections are errors
+  --strict-config-value         raise on lenient integer/float/bool conversions
+  --without-source              start without inputs
+  --version                     output the version number
+  -h, --help                    display help for command
+`;
+
+/** `-s`/`--setup` takes an optional DIR: without one (end, or an option next) it is ''. */
+function withOptionalSetupDir(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    out.push(a);
+    if ((a === '-s' || a === '--setup') && (i + 1 >= argv.length || argv[i + 1]!.startsWith('-')))
+      out.push('');
+  }
+  return out;
 }
 
-const program = new Command('td-agent')
-  .description('Tributary td-agent: a Fluentd-compatible log collector')
-  .option('-c, --config <path>', 'config file (default: $FLUENT_CONF or /etc/td-agent/td-agent.conf)')
-  .option('-i, --inline-config <config>', 'inline config appended to the config file')
-  .option(
-    '-p, --plugin <dir>',
-    'load plugins (compiled JS modules) from this directory',
-    (v, prev: string[]) => [...prev, v],
-    [],
-  )
-  .option('-o, --log <path>', 'log file (default: stdout)')
-  .option('-v, --verbose', 'increase verbosity (-v debug, -vv trace)', count, 0)
-  .option('-q, --quiet', 'decrease verbosity (-q warn, -qq error)', count, 0)
-  .option('-d, --daemon <pidfile>', 'daemonize and write the supervisor pid to this file')
-  .option('-s, --setup [dir]', 'write a sample config to DIR/td-agent.conf (fluentd: fluent.conf) and exit')
-  .option('--dry-run', 'check the configuration and exit')
-  .option('--no-supervisor', 'run in one process without a supervisor')
-  .option('--workers <n>', 'number of worker processes', (v) => Number.parseInt(v, 10))
-  .option('--suppress-config-dump', 'do not log the configuration at startup')
-  .option('--strict-config', 'unknown parameters and sections are errors')
-  .option('--strict-config-value', 'raise on lenient integer/float/bool conversions')
-  .option('--without-source', 'start without inputs')
-  .addOption(new Option('--under-supervisor').hideHelp())
-  .addOption(new Option('--supervisor-check').hideHelp())
-  .version(`tributary td-agent ${VERSION} (fluentd ${FLUENTD_COMPAT} compatible)`, '--version');
+function parseOptions() {
+  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+  try {
+    ({ values } = parseArgs({ args: withOptionalSetupDir(process.argv.slice(2)), options: OPTIONS }));
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    process.exit(1);
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
+  if (values.version) {
+    console.log(`tributary td-agent ${VERSION} (fluentd ${FLUENTD_COMPAT} compatible)`);
+    process.exit(0);
+  }
+  return {
+    config: values.config,
+    inlineConfig: values['inline-config'],
+    plugin: values.plugin ?? [],
+    log: values.log,
+    verbose: values.verbose?.length ?? 0,
+    quiet: values.quiet?.length ?? 0,
+    daemon: values.daemon,
+    /** undefined: not given; '': given without a directory. */
+    setup: values.setup,
+    dryRun: values['dry-run'],
+    supervisor: values['no-supervisor'] !== true,
+    workers: values.workers === undefined ? undefined : Number.parseInt(values.workers, 10),
+    suppressConfigDump: values['suppress-config-dump'],
+    strictConfig: values['strict-config'],
+    strictConfigValue: values['strict-config-value'],
+    withoutSource: values['without-source'],
+    underSupervisor: values['under-supervisor'],
+    supervisorCheck: values['supervisor-check'],
+  };
+}
 
-program.parse(process.argv);
-const opts = program.opts<{
-  config?: string;
-  inlineConfig?: string;
-  plugin: string[];
-  log?: string;
-  verbose: number;
-  quiet: number;
-  daemon?: string;
-  setup?: string | boolean;
-  dryRun?: boolean;
-  supervisor: boolean;
-  workers?: number;
-  suppressConfigDump?: boolean;
-  strictConfig?: boolean;
-  strictConfigValue?: boolean;
-  withoutSource?: boolean;
-  underSupervisor?: boolean;
-  supervisorCheck?: boolean;
-}>();
+const opts = parseOptions();
 
 function cliLogLevel(): LogLevel | undefined {
   if (!opts.verbose && !opts.quiet) return undefined;
@@ -84,7 +133,7 @@ async function main(): Promise<void> {
     // Invoked as td-agent: /etc/td-agent/td-agent.conf (the td-agent package layout);
     // as fluentd: /etc/fluent/fluent.conf.
     const asTdAgent = !path.basename(process.argv[1] ?? '').startsWith('fluentd');
-    const dir = typeof opts.setup === 'string' ? opts.setup : asTdAgent ? '/etc/td-agent' : '/etc/fluent';
+    const dir = opts.setup !== '' ? opts.setup : asTdAgent ? '/etc/td-agent' : '/etc/fluent';
     fs.mkdirSync(path.join(dir, 'plugin'), { recursive: true });
     const file = path.join(dir, asTdAgent ? 'td-agent.conf' : 'fluent.conf');
     if (fs.existsSync(file)) {
