@@ -1,5 +1,6 @@
 // Loading a config for the supervisor, a worker or --dry-run: parse the file (with -i inline
-// config appended), read <system>, apply CLI overrides, and configure an Engine (pure).
+// config appended), read <system>, apply CLI overrides, import the plugins the config names
+// (the registry's lazy entries: PluginRegistry.preload), and configure an Engine (pure).
 
 import * as os from 'node:os';
 import type { ConfigElement } from '../config/element.js';
@@ -33,7 +34,8 @@ export interface Loaded {
   system: SystemConfig;
 }
 
-export function loadConfig(o: LoadOptions): Loaded {
+/** Parses the config and resolves the plugin types it names, so Engine construction is sync. */
+export async function loadConfig(o: LoadOptions): Promise<Loaded> {
   const root = loadConfigFile(o.configPath, {
     workerId: o.workerId === undefined ? '' : String(o.workerId),
     hostname: os.hostname(),
@@ -51,6 +53,7 @@ export function loadConfig(o: LoadOptions): Loaded {
   if (ov.withoutSource) system.withoutSource = true;
   if (ov.strictConfigValue) system.strictConfigValue = true;
   if (ov.suppressConfigDump) system.suppressConfigDump = true;
+  await o.registry.preload(root);
   return { root, systemParams, system };
 }
 

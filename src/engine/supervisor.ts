@@ -6,55 +6,96 @@
 //   HUP / USR2  re-read and check the config; if it is bad, log why and keep everything
 //               running; if good, workers reload in-process (USR2)
 //   worker exit code 2 (config error) stops the supervisor; other exits respawn the worker.
+//
+// Memory (issue 9): the supervisor imports no plugin, engine or msgpack code. The check
+// (parse, configure every plugin, render the dump with secrets masked) runs in a short-lived
+// child — the same CLI with --supervisor-check, see check-protocol below — so the plugin
+// modules it needs are freed with it instead of staying in a process that only waits for
+// signals. That costs one extra node start (~0.15 s) at startup and on reload.
+//
+//   check-protocol: the child sends one IPC message and exits
+//     { ok: true, workers, dump, suppress, restartInterval }
+//     { ok: false, lines: [log lines of the config error report], detail: 'error text' }
 
+import { fork } from 'node:child_process';
 import cluster, { type Worker } from 'node:cluster';
-import { dumpConfig } from '../config/dump.js';
 import type { Logger } from '../core/log.js';
-import type { PluginRegistry } from '../plugin/registry.js';
-import { checkConfig, type LoadOptions, loadConfig } from './load.js';
-import { describeError, reportConfigError } from './report.js';
 
-export interface SupervisorOptions extends LoadOptions {
+export interface SupervisorOptions {
+  configPath: string;
   log: Logger;
-  registry: PluginRegistry;
   /** argv for the worker processes (the same command line plus --under-supervisor). */
   workerArgs: string[];
   workerScript: string;
   version: string;
 }
 
-/** Load and check; returns the worker count, or throws. */
-function check(o: SupervisorOptions): {
+export interface CheckResult {
   workers: number;
   dump: string;
   suppress: boolean;
   restartInterval: number;
-} {
-  const loaded = loadConfig(o);
-  checkConfig(loaded, o.registry);
-  const dump = dumpConfig(loaded.root, (el, key) => el.secrets?.has(key) ?? false).trimEnd();
-  return {
-    workers: loaded.system.workers,
-    dump,
-    suppress: loaded.system.suppressConfigDump,
-    restartInterval: (loaded.systemParams.restart_worker_interval ?? 0) * 1000,
-  };
 }
 
-export function runSupervisor(o: SupervisorOptions): void {
+export type CheckMessage = ({ ok: true } & CheckResult) | { ok: false; lines: string[]; detail: string };
+
+/** Raised when the check child reports a config error: the report lines and the error text. */
+class CheckFailed extends Error {
+  constructor(
+    readonly lines: string[],
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/** Runs the check child; resolves with its result or rejects with CheckFailed. */
+function check(o: SupervisorOptions): Promise<CheckResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(o.workerScript, [...o.workerArgs, '--supervisor-check'], {
+      // The supervisor's node flags, except a debugger port the workers get (cluster moves it).
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--inspect')),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let reply: CheckMessage | undefined;
+    child.on('message', (m) => {
+      reply = m as CheckMessage;
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (!reply) {
+        const why = `the config check exited with ${code ?? signal} and no result`;
+        reject(new CheckFailed([], why));
+      } else if (reply.ok) {
+        const { ok: _ok, ...result } = reply;
+        resolve(result);
+      } else reject(new CheckFailed(reply.lines, reply.detail));
+    });
+  });
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export async function runSupervisor(o: SupervisorOptions): Promise<void> {
   const log = o.log;
-  let conf: ReturnType<typeof check>;
+  let conf: CheckResult;
   try {
-    conf = check(o);
+    conf = await check(o);
   } catch (e) {
-    reportConfigError(log, o.configPath, e);
+    if (e instanceof CheckFailed && e.lines.length > 0) for (const line of e.lines) log.sink.write(line);
+    else log.error('config check failed', { file: o.configPath, error: errorText(e) });
     process.exit(1);
   }
   log.info('parsing config file is succeeded', { path: o.configPath });
   if (!conf.suppress) log.info(`using configuration file: ${conf.dump}`);
   log.info(`starting tributary-${o.version}`, { pid: process.pid, node: process.version });
 
-  cluster.setupPrimary({ exec: o.workerScript, args: [...o.workerArgs, '--under-supervisor'] });
+  cluster.setupPrimary({
+    exec: o.workerScript,
+    args: [...o.workerArgs, '--under-supervisor'],
+  });
   const workers = new Map<number, Worker>();
   // USR1/USR2 reach a worker only once it has installed its handlers (it says so with a
   // 'signals-ready' message); until then Node's defaults would open the inspector or kill it.
@@ -94,7 +135,10 @@ export function runSupervisor(o: SupervisorOptions): void {
         if (workers.size === 0) process.exit(1);
         return;
       }
-      setTimeout(() => spawn(id), conf.restartInterval).unref();
+      // Not unref'd: with no worker left, this timer is what keeps the supervisor alive.
+      setTimeout(() => {
+        if (!stopping) spawn(id);
+      }, conf.restartInterval);
     });
   };
   for (let i = 0; i < conf.workers; i++) spawn(i);
@@ -112,10 +156,27 @@ export function runSupervisor(o: SupervisorOptions): void {
     log.sink.reopen();
     for (const w of workers.values()) signal(w, 'SIGUSR1');
   });
+  // One check at a time; a signal during a check queues one more (the file may have changed).
+  let checking: Promise<void> | undefined;
+  let again = false;
   const reload = () => {
+    if (checking) {
+      again = true;
+      return;
+    }
+    checking = reloadOnce().finally(() => {
+      checking = undefined;
+      if (again && !stopping) {
+        again = false;
+        reload();
+      }
+    });
+  };
+  const reloadOnce = async () => {
     log.info('Reloading new config');
     try {
-      const next = check(o);
+      const next = await check(o);
+      if (stopping) return;
       if (next.workers !== conf.workers) {
         log.warn('the number of workers changed; restart td-agent to apply it', {
           from: conf.workers,
@@ -125,7 +186,7 @@ export function runSupervisor(o: SupervisorOptions): void {
       conf = { ...next, workers: conf.workers };
       if (!conf.suppress) log.info(`using configuration file: ${conf.dump}`);
     } catch (e) {
-      log.error(`Failed to reload config file: ${describeError(e)}`);
+      log.error(`Failed to reload config file: ${errorText(e)}`);
       return;
     }
     for (const w of workers.values()) signal(w, 'SIGUSR2');

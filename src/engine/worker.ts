@@ -19,8 +19,8 @@ export interface WorkerOptions extends LoadOptions {
   supervised: boolean;
 }
 
-function build(o: WorkerOptions): Engine {
-  const loaded = loadConfig(o);
+async function build(o: WorkerOptions): Promise<Engine> {
+  const loaded = await loadConfig(o);
   o.log.level = loaded.system.logLevel as Logger['level'];
   const engine = new Engine(loaded.root, {
     registry: o.registry,
@@ -36,7 +36,7 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
   const log = o.log;
   let engine: Engine;
   try {
-    engine = build(o);
+    engine = await build(o);
   } catch (e) {
     reportConfigError(log, o.configPath, e);
     process.exit(2);
@@ -78,7 +78,7 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
       log.info('Reloading new config');
       let next: Engine;
       try {
-        next = build(o);
+        next = await build(o);
       } catch (e) {
         log.error(`Failed to reload config file: ${describeError(e)}`);
         return;
