@@ -22,7 +22,7 @@ const parsers = async (type: string): Promise<PluginClass> => {
 export const BUILTIN_LAZY: readonly Entry[] = [
   ['input', ['sample', 'dummy'], async () => (await import('./in_sample.js')).SampleInput],
   ['input', ['monitor_agent'], async () => (await import('./in_monitor_agent.js')).MonitorAgentInput],
-  ['input', ['http'], async () => (await import('./in_http.js')).HttpInput],
+  ['input', ['http'], async () => (await import('./in_http/index.js')).HttpInput],
   ['input', ['forward'], async () => (await import('./in_forward/index.js')).ForwardInput],
   ['input', ['tcp'], async () => (await import('./in_tcp.js')).TcpInput],
   ['input', ['udp'], async () => (await import('./in_udp.js')).UdpInput],
