@@ -11,8 +11,10 @@ import type { EventTime } from '../core/event-time.js';
 import { TimeParseError } from '../helpers/time-parser.js';
 import { type ParseCallback, Parser, ParserError, parserParams, textOf } from '../plugin/parser.js';
 
+// Groups by position (named groups build an object per match): 1 host, 2 user, 3 time,
+// 4 method, 5 path, 6 code, 7 size, 8 referer, 9 agent.
 const RE =
-  /^(?<host>[^ ]*) [^ ]* (?<user>[^ ]*) \[(?<time>[^\]]*)\] "(?<method>\S+)(?: +(?<path>(?:[^"]|\\.)*?)(?: +\S*)?)?" (?<code>[^ ]*) (?<size>[^ ]*)(?: "(?<referer>(?:[^"]|\\.)*)" "(?<agent>(?:[^"]|\\.)*)")?$/m;
+  /^([^ ]*) [^ ]* ([^ ]*) \[([^\]]*)\] "(\S+)(?: +((?:[^"]|\\.)*?)(?: +\S*)?)?" ([^ ]*) ([^ ]*)(?: "((?:[^"]|\\.)*)" "((?:[^"]|\\.)*)")?$/m;
 
 const dash = (v: string | undefined): string | null => (v === undefined || v === '-' ? null : v);
 
@@ -34,26 +36,26 @@ export class Apache2Parser extends Parser<typeof parserParams> {
       cb(undefined, null);
       return;
     }
-    const g = m.groups!;
     let time: EventTime;
     try {
-      time = this.timeParser.parse(g.time);
+      time = this.timeParser.parse(m[3]!);
     } catch (e) {
       if (e instanceof TimeParseError) throw new ParserError(e.message);
       throw e;
     }
-    const code = Number.parseInt(g.code!, 10) || 0;
+    const code = Number.parseInt(m[6]!, 10) || 0;
+    const size = m[7]!;
     const r: Rec = {
-      host: dash(g.host),
-      user: dash(g.user),
-      method: g.method,
-      path: g.path ?? null,
+      host: dash(m[1]),
+      user: dash(m[2]),
+      method: m[4],
+      path: m[5] ?? null,
       code: code === 0 ? null : code,
-      size: g.size === '-' ? null : Number.parseInt(g.size!, 10) || 0,
-      referer: dash(g.referer),
-      agent: dash(g.agent),
+      size: size === '-' ? null : Number.parseInt(size, 10) || 0,
+      referer: dash(m[8]),
+      agent: dash(m[9]),
     };
-    if (this.config.keep_time_key) r.time = g.time;
+    if (this.config.keep_time_key) r.time = m[3];
     cb(time, r);
   }
 }
