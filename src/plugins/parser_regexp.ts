@@ -9,6 +9,7 @@ import { ConfigError } from '../core/errors.js';
 import type { Rec } from '../core/event-stream.js';
 import { type ParseCallback, Parser, parserParams, textOf } from '../plugin/parser.js';
 import { rubyRegexp } from '../plugin/parser-ruby-regexp.js';
+import { type PositionalRegexp, positionalRegexp } from '../plugin/regexp-positional.js';
 
 export const regexpParams = {
   ...parserParams,
@@ -37,6 +38,8 @@ export class RegexpParser<P extends typeof regexpParams = typeof regexpParams> e
     '<parse>\n  @type regexp\n  expression /^(?<host>[^ ]*) (?<message>.*)$/\n</parse>';
   protected regexp!: RegExp;
   private names: string[] = [];
+  /** The same expression with captures read by index (undefined: read `groups`). */
+  private positional: PositionalRegexp | undefined;
 
   override configure(el: ConfigElement): void {
     super.configure(el);
@@ -44,10 +47,26 @@ export class RegexpParser<P extends typeof regexpParams = typeof regexpParams> e
     const names = /\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g;
     this.names = [...this.regexp.source.matchAll(names)].map((m) => m[1]!);
     if (this.names.length === 0) throw new ConfigError("No named captures in 'expression'");
+    this.positional = positionalRegexp(this.regexp);
   }
 
   parse(text: string | Buffer, cb: ParseCallback): void {
     const s = textOf(text);
+    const pos = this.positional;
+    if (pos) {
+      const m = pos.re.exec(s);
+      if (!m) {
+        cb(undefined, null);
+        return;
+      }
+      const r: Rec = {};
+      for (const [name, i] of pos.slots) {
+        const v = m[i];
+        if (v !== undefined) r[name] = v;
+      }
+      cb(this.parseTime(r), this.convertValues(r));
+      return;
+    }
     const m = this.regexp.exec(s);
     if (!m?.groups) {
       cb(undefined, null);
