@@ -18,8 +18,10 @@
 // written, so answers go out in order. While an answer is pending, data that arrives pauses
 // the socket; while the socket's write buffer is full, reading waits for 'drain'.
 // Timeouts: the socket idles out after `idleMs` (keepalive_timeout + 1 s, node's margin): an
-// idle connection is destroyed, a half-arrived head is handed to node:http (whose headers/
-// request timeouts then apply), a half-arrived body is dropped with the connection. Nothing
+// idle connection is destroyed (kept with keepalive_timeout 0), a half-arrived head is handed to
+// node:http (whose headers/request timeouts then apply); while a body arrives in pieces the
+// limit is `bodyMs` of silence (node:http's request timeout, 120 s, counts from the request's
+// start), after which the connection is dropped. Nothing
 // times out while an answer is pending (node:http neither).
 
 import type * as net from 'node:net';
@@ -43,6 +45,9 @@ export class FastPath {
   constructor(
     readonly handler: FastHandler,
     readonly idleMs: number,
+    /** Whether an idle connection is closed when idleMs passes (keepalive_timeout > 0). */
+    readonly closeIdle: boolean,
+    readonly bodyMs: number,
   ) {}
 
   accept(socket: net.Socket): void {
@@ -117,6 +122,7 @@ export class FastConnection {
     const head = this.head!;
     this.head = undefined;
     this.body = undefined;
+    this.socket.setTimeout(this.path.idleMs);
     this.dispatch(head, body);
     if (!this.busy) this.pump();
   }
@@ -144,6 +150,7 @@ export class FastConnection {
           this.body = Buffer.allocUnsafe(r.bodyLength);
           this.filled = buf.length - r.headLength;
           buf.copy(this.body, 0, r.headLength);
+          this.socket.setTimeout(this.path.bodyMs);
         }
       }
     } finally {
@@ -218,7 +225,7 @@ export class FastConnection {
   private timeout(): void {
     if (this.busy || this.done) return;
     if (this.buf !== undefined && this.head === undefined) this.handOver();
-    else this.socket.destroy();
+    else if (this.head !== undefined || this.path.closeIdle) this.socket.destroy();
   }
 
   private closed(): void {

@@ -131,7 +131,11 @@ export class HttpInput extends Input<typeof params> implements BodySink, FastHan
       const [listener] = server.listeners('connection') as ((socket: Socket) => void)[];
       if (listener !== undefined) {
         this.httpConnection = listener;
-        const fast = new FastPath(this, server.keepAliveTimeout + 1000);
+        // keepalive_timeout 0: idle connections stay, but a half-sent head still moves to
+        // node:http after its headers timeout.
+        const kat = server.keepAliveTimeout;
+        const idle = kat > 0 ? kat + 1000 : server.headersTimeout;
+        const fast = new FastPath(this, idle, kat > 0, server.requestTimeout);
         this.fast = fast;
         server.removeListener('connection', listener);
         server.on('connection', (socket: Socket) => fast.accept(socket));
