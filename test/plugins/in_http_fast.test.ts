@@ -267,6 +267,8 @@ test('answers are byte-identical to node:http’s; odd requests are handed over'
     ['GET', 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n', 1, 'node'],
     ['PUT', 'PUT /a HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}', 1, 'node'],
     ['garbage', '\x00\x01\x02\r\n\r\n', 1, 'node'],
+    ['head over 16 KiB', post('/a', '{}', `X-Big: ${'b'.repeat(17_000)}\r\n`), 1, 'node'],
+    ['many headers', post('/a', '{"m":1}', 'X-A: 1\r\n'.repeat(500)), 1, 'fast'],
     ['no Content-Length', 'POST /a?json=%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n', 1, 'node'],
   ];
   const fast = await startHttp('body_size_limit 1k');

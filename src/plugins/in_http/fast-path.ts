@@ -26,7 +26,9 @@
 
 import type * as net from 'node:net';
 import { keepAliveFor } from './reply.js';
-import { HAND_OVER, INCOMPLETE, parseHead, type RequestHead } from './request-head.js';
+import { HAND_OVER, INCOMPLETE, MAX_HEAD, parseHead, type RequestHead } from './request-head.js';
+
+const HEAD_END = Buffer.from('\r\n\r\n');
 
 /** What the fast path serves requests to (in_http). */
 export interface FastHandler {
@@ -64,6 +66,9 @@ export class FastPath {
 export class FastConnection {
   /** Bytes received and not yet consumed (a partial head, or pipelined requests). */
   private buf: Buffer | undefined = undefined;
+  /** Where in `buf` the search for the end of the head resumes (a head in many pieces is
+   * scanned once, not once per piece). */
+  private scanFrom = 0;
   /** A parsed head whose body is still arriving into `body`. */
   private head: RequestHead | undefined = undefined;
   private body: Buffer | undefined = undefined;
@@ -134,6 +139,15 @@ export class FastConnection {
     try {
       while (!this.busy && !this.done && this.buf !== undefined) {
         const buf = this.buf;
+        if (buf.indexOf(HEAD_END, this.scanFrom) < 0) {
+          if (buf.length >= MAX_HEAD) {
+            this.handOver();
+            return;
+          }
+          this.scanFrom = Math.max(0, buf.length - 3);
+          break;
+        }
+        this.scanFrom = 0;
         const r = parseHead(buf);
         if (r === INCOMPLETE) break;
         if (r === HAND_OVER || r.bodyLength > this.path.handler.bodyLimit) {
