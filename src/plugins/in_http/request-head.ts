@@ -13,7 +13,8 @@
 // Content-Length, a repeated one, or one that is not plain digits; a repeated Content-Type,
 // Connection or X-Forwarded-For (node joins or drops those); a header name outside the token
 // set; a value with a control byte; a bare LF; an obs-fold continuation line; a head of
-// MAX_HEAD bytes or more (node's own limit, 16 KiB, answers 431).
+// MAX_HEAD bytes or more (node's own limit, 16 KiB, answers 431); HTTP/1.1 without Host
+// (node:http answers 400: requireHostHeader, RFC 9112 §3.2).
 
 /** node:http's default maxHeaderSize: the request line and headers together. */
 export const MAX_HEAD = 16 * 1024;
@@ -51,8 +52,23 @@ function startsWith(b: Buffer, at: number, what: Buffer): boolean {
   return true;
 }
 
-/** Lower-cased header names the fast path must not see (node:http handles them). */
-const REFUSED = new Set(['transfer-encoding', 'expect', 'upgrade', 'content-encoding']);
+const HOST = Buffer.from('host');
+const CONTENT_LENGTH = Buffer.from('content-length');
+const CONTENT_TYPE = Buffer.from('content-type');
+const CONNECTION = Buffer.from('connection');
+const FORWARDED_FOR = Buffer.from('x-forwarded-for');
+/** Header names the fast path must not see (node:http handles them). */
+const REFUSED = ['transfer-encoding', 'expect', 'upgrade', 'content-encoding'].map((n) => Buffer.from(n));
+
+/**
+ * True when the token at b[at, at+name.length) is `name` (lower-case letters and '-') in any
+ * case. `| 0x20` lower-cases letters and maps no other token byte onto a letter or '-'.
+ */
+function nameIs(b: Buffer, at: number, len: number, name: Buffer): boolean {
+  if (len !== name.length) return false;
+  for (let i = 0; i < len; i++) if ((b[at + i]! | 0x20) !== name[i]) return false;
+  return true;
+}
 
 /**
  * Parses the head at the start of `b`: a RequestHead, INCOMPLETE (wait for more bytes) or
@@ -81,6 +97,7 @@ export function parseHead(b: Buffer): RequestHead | typeof INCOMPLETE | typeof H
   let contentType: string | undefined;
   let connection: string | undefined;
   let forwardedFor: string | undefined;
+  let host = http10;
   for (;;) {
     if (pos >= MAX_HEAD) return HAND_OVER;
     if (pos + 1 >= n) return INCOMPLETE;
@@ -111,10 +128,11 @@ export function parseHead(b: Buffer): RequestHead | typeof INCOMPLETE | typeof H
     if (j + 1 >= n) return j + 1 >= MAX_HEAD ? HAND_OVER : INCOMPLETE;
     if (b[j + 1] !== 0x0a) return HAND_OVER;
     const len = nameEnd - pos;
-    // Only a few names matter (6 to 17 bytes long); compared case-insensitively.
-    if (len >= 6 && len <= 17) {
-      const name = b.toString('latin1', pos, nameEnd).toLowerCase();
-      if (name === 'content-length') {
+    // Only a few names matter (4, then 6 to 17 bytes long); compared case-insensitively.
+    if (len === 4) {
+      if (nameIs(b, pos, len, HOST)) host = true;
+    } else if (len >= 6 && len <= 17) {
+      if (nameIs(b, pos, len, CONTENT_LENGTH)) {
         if (bodyLength >= 0 || valueEnd === valueStart || valueEnd - valueStart > 15) return HAND_OVER;
         let v = 0;
         for (let k = valueStart; k < valueEnd; k++) {
@@ -123,19 +141,19 @@ export function parseHead(b: Buffer): RequestHead | typeof INCOMPLETE | typeof H
           v = v * 10 + d;
         }
         bodyLength = v;
-      } else if (name === 'content-type') {
+      } else if (nameIs(b, pos, len, CONTENT_TYPE)) {
         if (contentType !== undefined) return HAND_OVER;
         contentType = b.toString('latin1', valueStart, valueEnd);
-      } else if (name === 'connection') {
+      } else if (nameIs(b, pos, len, CONNECTION)) {
         if (connection !== undefined) return HAND_OVER;
         connection = b.toString('latin1', valueStart, valueEnd);
-      } else if (name === 'x-forwarded-for') {
+      } else if (nameIs(b, pos, len, FORWARDED_FOR)) {
         if (forwardedFor !== undefined) return HAND_OVER;
         forwardedFor = b.toString('latin1', valueStart, valueEnd);
-      } else if (REFUSED.has(name)) return HAND_OVER;
+      } else if (REFUSED.some((r) => nameIs(b, pos, len, r))) return HAND_OVER;
     }
     pos = j + 2;
   }
-  if (bodyLength < 0) return HAND_OVER;
+  if (bodyLength < 0 || !host) return HAND_OVER;
   return { headLength: pos, bodyLength, url, http10, contentType, connection, forwardedFor };
 }
