@@ -24,34 +24,49 @@
 // nothing emitted); a refused emit → 503 + Retry-After (Fluentd: 500); unknown
 // Content-Encoding → 415; an empty tag → 400.
 //
+// Fast path (issue 9, fast-path.ts): connections are first read by a small HTTP/1.1 reader that
+// serves plain `POST /<tag>` requests with a Content-Length itself (same event building, same
+// answer bytes); the first other request hands the connection to node:http below for good.
+// It is off when a config needs what only node:http's request object gives (CORS: Origin and
+// preflights; add_http_headers: every header), or with TRIBUTARY_HTTP_FAST_PATH=0 in the
+// environment (a kill switch; the tests compare both paths with it).
+//
 // Hot path (issue 9): the body is read by shared listeners (body.ts); no promise until
 // emitStreamDurable; tags are cached (tag.ts); the success answer's headers are built once
 // and written in one write(2) (reply.ts); the events go into one EventStream (records.ts).
 
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { compatParse } from '../../config/compat.js';
 import type { ConfigElement } from '../../config/element.js';
 import { LogThrottle } from '../../core/log.js';
 import { BodyTooLargeError, decodeBody, UnsupportedEncodingError } from '../../helpers/http-server.js';
 import { Input } from '../../plugin/base.js';
-import { type BodySink, type Exchange, readRequestBody } from './body.js';
+import { type BodySink, Exchange, readRequestBody } from './body.js';
 import { CorsPolicy, type HeaderList, NO_CORS_HEADERS } from './cors.js';
+import { type FastConnection, type FastHandler, FastPath } from './fast-path.js';
 import { params } from './params.js';
 import { parseSection } from './parse-section.js';
-import { BadRequest, EventBuilder } from './records.js';
-import { EMPTY_GIF, SuccessReply, sendOther, wantsKeepAlive } from './reply.js';
+import { BadRequest, EventBuilder, type RequestView } from './records.js';
+import { EMPTY_GIF, otherBytes, SuccessReply, sendOther, wantsKeepAlive } from './reply.js';
+import type { RequestHead } from './request-head.js';
 import { TagResolver } from './tag.js';
 
 const RETRY_AFTER_SECONDS = 1;
 
-export class HttpInput extends Input<typeof params> implements BodySink {
+/** Whoever is waiting for a request's answer: node:http's exchange or a fast-path connection. */
+type Target = Exchange | FastConnection;
+
+export class HttpInput extends Input<typeof params> implements BodySink, FastHandler {
   static override readonly type = 'http';
   static override readonly params = params;
   static readonly desc = 'Receives events over HTTP (POST /<tag>).';
   static readonly example = '<source>\n  @type http\n  port 8888\n  bind 127.0.0.1\n</source>';
 
   private server: http.Server | undefined;
+  private fast: FastPath | undefined;
+  /** node:http's own 'connection' listener (the fast path hands sockets to it). */
+  private httpConnection: ((socket: Socket) => void) | undefined;
   private cors: CorsPolicy | undefined;
   private tags!: TagResolver;
   private builder!: EventBuilder;
@@ -77,6 +92,11 @@ export class HttpInput extends Input<typeof params> implements BodySink {
     });
     if (c.respond_with_empty_img) this.success = new SuccessReply(200, EMPTY_GIF, 'image/gif; charset=utf-8');
     else this.success = new SuccessReply(c.use_204_response ? 204 : 200, undefined, 'text/plain');
+  }
+
+  /** Requests the fast path answered and connections it handed to node:http (for tests). */
+  get fastPathStats(): { requests: number; handovers: number } | undefined {
+    return this.fast?.stats;
   }
 
   /** The bound port (useful with `port 0`). */
@@ -105,6 +125,22 @@ export class HttpInput extends Input<typeof params> implements BodySink {
         socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       else socket.destroy();
     });
+    if (this.fastPathWanted()) {
+      // The server still listens (its timeouts, close and connection tracking stay node's);
+      // only its connection listener moves behind the fast path.
+      const [listener] = server.listeners('connection') as ((socket: Socket) => void)[];
+      if (listener !== undefined) {
+        this.httpConnection = listener;
+        // keepalive_timeout 0: idle connections stay, but a half-sent head still moves to
+        // node:http after its headers timeout.
+        const kat = server.keepAliveTimeout;
+        const idle = kat > 0 ? kat + 1000 : server.headersTimeout;
+        const fast = new FastPath(this, idle, kat > 0, server.requestTimeout);
+        this.fast = fast;
+        server.removeListener('connection', listener);
+        server.on('connection', (socket: Socket) => fast.accept(socket));
+      }
+    }
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -123,6 +159,7 @@ export class HttpInput extends Input<typeof params> implements BodySink {
     const s = this.server;
     if (!s) return;
     this.server = undefined;
+    this.fast?.destroyAll();
     s.closeIdleConnections();
     await new Promise<void>((resolve) => {
       s.close(() => resolve());
@@ -247,9 +284,12 @@ export class HttpInput extends Input<typeof params> implements BodySink {
   }
 
   private process(x: Exchange, body: Buffer): void {
-    const { req, res } = x;
+    this.handle(x, x.req.url ?? '/', x.req, body);
+  }
+
+  /** A request whose whole body is here, from either path: events, emit, answer. */
+  private handle(x: Target, url: string, req: RequestView, body: Buffer): void {
     try {
-      const url = req.url ?? '/';
       const q = url.indexOf('?');
       const tag = this.tags.resolve(url, q);
       if (tag === '') throw new BadRequest('tag is empty: POST to /<tag>');
@@ -262,20 +302,62 @@ export class HttpInput extends Input<typeof params> implements BodySink {
         () => this.succeed(x),
         (e: Error) => {
           this.logError('failed to emit events; answered 503', e);
-          const h = [...x.cors, 'Retry-After', String(RETRY_AFTER_SECONDS)];
-          this.reply(req, res, 503, `503 Service Unavailable\n${e.message}\n`, h);
+          const h = [...this.corsOf(x), 'Retry-After', String(RETRY_AFTER_SECONDS)];
+          this.answer(x, 503, `503 Service Unavailable\n${e.message}\n`, h);
         },
       );
     } catch (e) {
       this.logError('failed to process request', e as Error);
-      this.reply(req, res, 400, `400 Bad Request\n${(e as Error).message}\n`, x.cors);
+      this.answer(x, 400, `400 Bad Request\n${(e as Error).message}\n`, this.corsOf(x));
     }
   }
 
-  private succeed(x: Exchange): void {
+  private corsOf(x: Target): HeaderList {
+    return x instanceof Exchange ? x.cors : NO_CORS_HEADERS;
+  }
+
+  private answer(x: Target, status: number, body: string, headers: HeaderList, close = false): void {
+    if (x instanceof Exchange) {
+      this.reply(x.req, x.res, status, body, headers, close);
+      return;
+    }
+    this.count(status);
+    const c = close || !x.keepAlive;
+    x.answer(otherBytes(status, body, headers, c), c);
+  }
+
+  private succeed(x: Target): void {
+    if (!(x instanceof Exchange)) {
+      this.count(this.success.status);
+      x.answer(x.keepAlive ? this.success.keepBytes : this.success.closeBytes, !x.keepAlive);
+      return;
+    }
     const res = x.res;
     if (res.headersSent) return;
     this.count(this.success.status);
     this.success.send(res, wantsKeepAlive(x.req), x.cors);
+  }
+
+  private fastPathWanted(): boolean {
+    const c = this.config;
+    return process.env.TRIBUTARY_HTTP_FAST_PATH !== '0' && this.cors === undefined && !c.add_http_headers;
+  }
+
+  /** A request read by the fast path (FastHandler). */
+  onFastRequest(conn: FastConnection, head: RequestHead, body: Buffer): void {
+    const headers: Record<string, string | undefined> = { 'content-type': head.contentType };
+    if (head.forwardedFor !== undefined) headers['x-forwarded-for'] = head.forwardedFor;
+    try {
+      this.handle(conn, head.url, { headers, socket: conn.socket }, body);
+    } catch (e) {
+      this.logError('unexpected error in http input', e as Error);
+      this.answer(conn, 500, `500 Internal Server Error\n${(e as Error).message}\n`, NO_CORS_HEADERS, true);
+    }
+  }
+
+  /** A connection the fast path does not serve any more (FastHandler). */
+  handOver(socket: Socket): void {
+    if (this.server === undefined || this.httpConnection === undefined) socket.destroy();
+    else this.httpConnection.call(this.server, socket);
   }
 }

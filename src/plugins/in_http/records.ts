@@ -15,7 +15,6 @@
 // Everything ends in one EventStream built in place; a BadRequest thrown anywhere means no
 // event of the request is emitted.
 
-import type * as http from 'node:http';
 import { EventStream, type Rec } from '../../core/event-stream.js';
 import { EventTime } from '../../core/event-time.js';
 import { decodeMultiple } from '../../core/msgpack.js';
@@ -37,6 +36,18 @@ export interface RecordOptions {
 }
 
 type Fields = Map<string, Buffer> | undefined;
+
+/**
+ * What building events reads of a request: its headers (lower-case names, as node:http gives
+ * them) and the peer address. An http.IncomingMessage is one; the fast path makes a small one.
+ */
+export interface RequestView {
+  readonly headers: {
+    readonly 'content-type'?: string | undefined;
+    readonly [name: string]: string | string[] | undefined;
+  };
+  readonly socket: { readonly remoteAddress?: string | undefined };
+}
 
 function isObject(v: unknown): v is Rec {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
@@ -74,7 +85,7 @@ export class EventBuilder {
   }
 
   /** The events of one request (possibly none). Throws BadRequest with the message to show. */
-  build(req: http.IncomingMessage, url: string, queryAt: number, body: Buffer): EventStream {
+  build(req: RequestView, url: string, queryAt: number, body: Buffer): EventStream {
     this.now = undefined;
     const query: Fields = queryAt < 0 ? undefined : parseForm(url.slice(queryAt + 1));
     const es = new EventStream();
@@ -194,7 +205,7 @@ export class EventBuilder {
   }
 
   /** HTTP_*, QUERY_* and REMOTE_ADDR fields added to every record. */
-  private extraFields(req: http.IncomingMessage, query: Fields): Rec {
+  private extraFields(req: RequestView, query: Fields): Rec {
     const o = this.o;
     const extra: Rec = {};
     if (o.addHttpHeaders) {
