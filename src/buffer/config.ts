@@ -7,7 +7,7 @@
 import { ConfigElement } from '../config/element.js';
 import { type ConfigureContext, configureParams, p } from '../config/params.js';
 import { ConfigError } from '../core/errors.js';
-import { localZone, parseZone, type Zone } from '../plugin/placeholders.js';
+import { localZone, parseZone, type Zone } from '../core/strftime.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;

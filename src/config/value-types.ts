@@ -14,6 +14,7 @@
 // Each converter is pure and throws ConfigError with Fluentd's message.
 
 import { ConfigError } from '../core/errors.js';
+import { translateRubyRegexp } from '../core/ruby-regexp.js';
 import { JsonNum, JsonSyntaxError, type JsonVal, jsonToPlain, parseJsonText } from './json-value.js';
 import { rubyFloat, rubyFloatToS, rubyInspect, rubyInteger, rubyToF, rubyToI } from './ruby-num.js';
 
@@ -188,8 +189,8 @@ export function toHash(value: string, opts: CollectionOpts): Record<string, unkn
 
 /**
  * A Ruby regexp as a JS RegExp. Ruby's `^`/`$` always match at line boundaries, so the `m` flag
- * is always set; Ruby's /m (dot matches newline) is JS's `s`. \A \z \Z \h and POSIX bracket
- * classes are translated.
+ * is always set; Ruby's /m (dot matches newline) is JS's `s`. The source goes through
+ * core/ruby-regexp.ts (\A \z \Z \G \h, POSIX classes, atomic/possessive forms).
  */
 export function toRegexp(value: string, opts?: Partial<ConvOpts>): RegExp {
   let src = value;
@@ -208,58 +209,4 @@ export function toRegexp(value: string, opts?: Partial<ConvOpts>): RegExp {
     const who = opts?.name ? `${opts.name}: ` : '';
     throw new ConfigError(`${who}invalid regexp ${value}: ${(e as Error).message}`);
   }
-}
-
-/** POSIX bracket classes (`[[:alpha:]]`) as the inside of a JS character class. */
-export const POSIX_CLASSES: Readonly<Record<string, string>> = {
-  alpha: 'a-zA-Z',
-  digit: '0-9',
-  alnum: 'a-zA-Z0-9',
-  upper: 'A-Z',
-  lower: 'a-z',
-  space: '\\s',
-  blank: ' \\t',
-  xdigit: '0-9a-fA-F',
-  word: '\\w',
-  punct: '!-\\/:-@\\[-`{-~',
-  cntrl: '\\x00-\\x1f\\x7f',
-  print: '\\x20-\\x7e',
-  graph: '\\x21-\\x7e',
-};
-
-/** Rewrites the Ruby-only escapes into JS equivalents; everything else passes through. */
-export function translateRubyRegexp(src: string): string {
-  let out = '';
-  let inClass = false;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (c === '\\' && i + 1 < src.length) {
-      const e = src[++i]!;
-      if (e === 'A' && !inClass) out += '(?<![\\s\\S])';
-      else if (e === 'z' && !inClass) out += '(?![\\s\\S])';
-      else if (e === 'Z' && !inClass) out += '(?=\\n?(?![\\s\\S]))';
-      else if (e === 'h') out += inClass ? '0-9a-fA-F' : '[0-9a-fA-F]';
-      else if (e === 'H' && !inClass) out += '[^0-9a-fA-F]';
-      else out += '\\' + e;
-      continue;
-    }
-    if (inClass && c === '[' && src[i + 1] === ':') {
-      const m = /^\[:(\^?)([a-z]+):\]/.exec(src.slice(i));
-      if (m && POSIX_CLASSES[m[2]!] !== undefined && m[1] === '') {
-        out += POSIX_CLASSES[m[2]!];
-        i += m[0].length - 1;
-        continue;
-      }
-    }
-    if (c === '[' && !inClass) {
-      inClass = true;
-      out += c;
-      if (src[i + 1] === '^') out += src[++i];
-      if (src[i + 1] === ']') out += '\\' + src[++i];
-      continue;
-    }
-    if (c === ']' && inClass) inClass = false;
-    out += c;
-  }
-  return out;
 }

@@ -26,11 +26,12 @@ import { ConfigError } from '../core/errors.js';
 import type { EventStream } from '../core/event-stream.js';
 import { EventTime } from '../core/event-time.js';
 import { packr } from '../core/msgpack.js';
+import { localZone } from '../core/strftime.js';
 import { FileBufferPlugin } from '../plugins/buf_file.js';
 import { MemoryBufferPlugin } from '../plugins/buf_memory.js';
 import { PluginBase } from './base.js';
 import { OutputRunner, type OutputStats, type SecondaryOutput } from './output-runner.js';
-import { extractPlaceholders, localZone, type PlaceholderKeys } from './placeholders.js';
+import { extractPlaceholders, type PlaceholderKeys } from './placeholders.js';
 import type { OutputPlugin, PluginContext, PluginKind } from './types.js';
 
 type BufferDefaults = Record<string, string | number | boolean>;

@@ -23,9 +23,9 @@ import { p, type SectionConfig } from '../config/params.js';
 import { ConfigError } from '../core/errors.js';
 import type { EventStream, Rec } from '../core/event-stream.js';
 import { packr } from '../core/msgpack.js';
+import { LOCAL_ZONE, strftimeFn, UTC_ZONE } from '../core/strftime.js';
 import { rubyInspect, rubyJson, rubyToS } from '../plugins/support/ruby-text.js';
 import { makeLineFormatter } from '../plugins/support/stdout-format.js';
-import { strftimeFn } from '../plugins/support/strftime.js';
 import { type LinePrefix, packedJsonLines } from './msgpack-json.js';
 
 export const FORMATTER_TYPES = [
@@ -124,7 +124,7 @@ export function makeFormatter(c: FormatConf | undefined, defaultType = 'out_file
       const tf = c?.time_format ?? (utc ? '%Y-%m-%dT%H:%M:%SZ' : '%Y-%m-%dT%H:%M:%S%:z');
       const ot = c?.output_time !== false;
       const og = c?.output_tag !== false;
-      const fmt = strftimeFn(tf, utc);
+      const fmt = strftimeFn(tf, utc ? UTC_ZONE : LOCAL_ZONE);
       const f: RecordFormatter = (tag, sec, nsec, rec) =>
         `${ot ? fmt(sec, nsec) + delim : ''}${og ? tag + delim : ''}${rubyJson(rec)}\n`;
       f.packedLines = { prefix: ot || og ? outFilePrefix(fmt, delim, ot, og) : undefined, newline: true };
@@ -209,7 +209,10 @@ export function makeInjector(c: InjectConf | undefined): Injector | undefined {
   if (!c || (!c.time_key && !c.tag_key && !c.hostname_key)) return undefined;
   const host = c.hostname ?? os.hostname();
   const utc = c.utc || !c.localtime;
-  const timeString = strftimeFn(c.time_format ?? (utc ? '%Y-%m-%dT%H:%M:%SZ' : '%Y-%m-%dT%H:%M:%S%:z'), utc);
+  const timeString = strftimeFn(
+    c.time_format ?? (utc ? '%Y-%m-%dT%H:%M:%SZ' : '%Y-%m-%dT%H:%M:%S%:z'),
+    utc ? UTC_ZONE : LOCAL_ZONE,
+  );
   const time = (sec: number, nsec: number): unknown => {
     switch (c.time_type) {
       case 'unixtime':

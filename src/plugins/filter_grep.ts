@@ -13,10 +13,10 @@
 
 import type { ConfigElement } from '../config/element.js';
 import { p } from '../config/params.js';
-import { translateRubyRegexp } from '../config/value-types.js';
 import { ConfigError } from '../core/errors.js';
 import type { Rec } from '../core/event-stream.js';
 import { LogThrottle } from '../core/log.js';
+import { translateRubyRegexp } from '../core/ruby-regexp.js';
 import { type RecordAccessor, recordAccessor } from '../helpers/record-accessor.js';
 import { Filter } from '../plugin/base.js';
 import { rubyToS } from './support/ruby-text.js';

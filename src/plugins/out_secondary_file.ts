@@ -16,8 +16,8 @@ import type { Chunk } from '../buffer/chunk.js';
 import type { ConfigElement } from '../config/element.js';
 import { p } from '../config/params.js';
 import { ConfigError } from '../core/errors.js';
+import { strftime, UTC_ZONE } from '../core/strftime.js';
 import { BufferedOutput } from '../plugin/buffered-output.js';
-import { strftime } from '../plugin/placeholders.js';
 import { firstFreePath, writeChunkFile } from './support/chunk-file.js';
 
 const params = {
@@ -59,7 +59,7 @@ export class SecondaryFileOutput extends BufferedOutput<typeof params> {
   override actsAsSecondary(): void {
     const k = this.placeholderKeys;
     const t = this.template;
-    if (!k.timeKey && strftime(t, 0, { fixed: 0 }) !== t) {
+    if (!k.timeKey && strftime(t, 0, 0, UTC_ZONE) !== t) {
       throw new ConfigError(
         'out_secondary_file: basename or directory has an incompatible placeholder, remove time formats, like `%Y%m%d`, from basename or directory',
       );

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { strftime } from '../../src/plugins/support/strftime.js';
+import { strftime } from '../../src/core/strftime.js';
 import { messages, noneConf, posRows, seqs, tail, tmpDir, Writer, waitFor } from './support/tail-helpers.js';
 
 test('path lists (trimmed, de-duplicated), globs, exclude_path and extended globs', async (t) => {

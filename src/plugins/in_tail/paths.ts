@@ -9,8 +9,8 @@
 import * as fs from 'node:fs';
 import { globSync } from '../../config/glob.js';
 import type { Logger } from '../../core/log.js';
+import { LOCAL_ZONE, strftime } from '../../core/strftime.js';
 import { parseOffset, zoneFor } from '../../helpers/time-parser-zone.js';
-import { strftime } from '../support/strftime.js';
 
 export type GlobPolicy = 'backward_compatible' | 'extended' | 'always';
 
@@ -51,8 +51,8 @@ function zoneOffset(tz: string, sec: number): number {
 
 export function formatPath(p: string, sec: number, tz: string | undefined): string {
   if (!p.includes('%')) return p;
-  if (tz === undefined) return strftime(p, sec, 0, false);
-  return strftime(p, sec + zoneOffset(tz, sec), 0, true);
+  if (tz === undefined) return strftime(p, sec, 0, LOCAL_ZONE);
+  return strftime(p, sec, 0, { fixed: zoneOffset(tz, sec) });
 }
 
 export class PathExpander {

@@ -15,9 +15,9 @@
 
 import { ConfigError } from '../../core/errors.js';
 import type { Rec } from '../../core/event-stream.js';
+import { rubyTimeToS, strftime } from '../../core/strftime.js';
 import { digStep } from '../../helpers/record-accessor.js';
 import { rubyInspect, rubyToF, rubyToS } from './ruby-text.js';
-import { rubyTimeToS, strftime } from './strftime.js';
 
 /** Values a placeholder can read; one object reused for a whole stream. */
 export interface PlaceholderValues {

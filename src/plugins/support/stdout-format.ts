@@ -16,8 +16,8 @@ import { ConfigElement } from '../../config/element.js';
 import { p, type SectionConfig } from '../../config/params.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Rec } from '../../core/event-stream.js';
+import { formatOffset, strftime } from '../../core/strftime.js';
 import { rubyInspect, rubyJson, rubyToS } from './ruby-text.js';
-import { formatOffset, strftime } from './strftime.js';
 
 export type LineFormatter = (tag: string, sec: number, nsec: number, record: Rec) => string;
 

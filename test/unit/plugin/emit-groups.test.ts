@@ -7,8 +7,9 @@ import { test } from 'node:test';
 import { metadataKey } from '../../../src/buffer/buffer.js';
 import type { BufferConfig } from '../../../src/buffer/config.js';
 import { EventStream } from '../../../src/core/event-stream.js';
+import { parseZone } from '../../../src/core/strftime.js';
 import { groupByMetadata } from '../../../src/plugin/emit-groups.js';
-import { parseZone, timekeyOf } from '../../../src/plugin/placeholders.js';
+import { timekeyOf } from '../../../src/plugin/placeholders.js';
 
 function cfg(timekey: number, tagKey: boolean, zone = '+09:00'): BufferConfig {
   return { timeKey: true, tagKey, recordKeys: [], timekey, zone: parseZone(zone) } as unknown as BufferConfig;
