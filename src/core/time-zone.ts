@@ -23,22 +23,27 @@ export function localZone(): Zone {
   return { fixed: -new Date().getTimezoneOffset() * 60 };
 }
 
+/** A formatter of an IANA zone's wall-clock fields (24 h), whose parts give the local time. */
+export function wallClockFormat(name: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone: name,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+}
+
 /** `+0900`, `-05:30`, `UTC`, `Z`, `GMT`, or an IANA name like `Asia/Tokyo`. */
 export function parseZone(s: string): Zone {
   const m = /^([+-])(\d{2}):?(\d{2})$/.exec(s);
   if (m) return { fixed: (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3]) * 60) };
   if (s === 'UTC' || s === 'Z' || s === 'GMT') return UTC_ZONE;
   try {
-    const fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone: s,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
+    const fmt = wallClockFormat(s);
     return { name: s, fmt };
   } catch {
     throw new ConfigError(`Invalid timezone: ${s}`);

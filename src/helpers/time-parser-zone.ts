@@ -8,6 +8,7 @@
 // sign) and `Region/Zone` names; anything else is `Unsupported timezone '<value>'`.
 
 import { ConfigError } from '../core/errors.js';
+import { wallClockFormat } from '../core/time-zone.js';
 
 /** Wall-clock fields → epoch seconds (month 1-12). */
 export type ZoneFn = (y: number, mo: number, d: number, h: number, mi: number, s: number) => number;
@@ -77,23 +78,6 @@ function isIanaName(name: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Intl's wall clock of an IANA zone: formatToParts() gives numeric year…second (24 h) fields.
- * Throws RangeError for an unknown zone.
- */
-export function wallClockFormat(name: string): Intl.DateTimeFormat {
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone: name,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
 }
 
 /** An IANA zone: the offset at an instant comes from Intl, cached per hour. */
