@@ -27,22 +27,11 @@ import type { OutputStats } from '../../../src/plugin/output-runner.js';
 import { PluginRegistry } from '../../../src/plugin/registry.js';
 import type { PluginClass } from '../../../src/plugin/types.js';
 import { SecondaryFileOutput } from '../../../src/plugins/out_secondary_file.js';
+import { rng } from '../../helpers/rng.js';
 import { captureLogger, waitFor } from './helpers.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trib-reconcile-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const feedParams = { tag: p.string({ required: true, desc: 'Tag.' }) } as const;
 

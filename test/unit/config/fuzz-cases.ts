@@ -18,6 +18,7 @@ import { parseConfig } from '../../../src/config/parser.js';
 import { parseConfigV0 } from '../../../src/config/parser-v0.js';
 import { toArray, toBool, toHash, toRegexp, toSize, toTime } from '../../../src/config/value-types.js';
 import { ConfigError } from '../../../src/core/errors.js';
+import { rng } from '../../helpers/rng.js';
 
 export interface FuzzResult {
   cases: number;
@@ -28,18 +29,6 @@ export interface FuzzResult {
   /** How often each kind of error message was seen (quoted parts and numbers elided). */
   errorKinds: Map<string, number>;
   failures: { input: string; error: string }[];
-}
-
-/** mulberry32: small, seedable, good enough for test input. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TOKENS = [

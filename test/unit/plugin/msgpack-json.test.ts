@@ -11,18 +11,7 @@ import { decodeMultiple, encode } from '../../../src/core/msgpack.js';
 import { formatBatch, formatStream, makeFormatter } from '../../../src/plugin/formatter.js';
 import { packedJsonLines, transcodeStats } from '../../../src/plugin/msgpack-json.js';
 import { rubyJson } from '../../../src/plugins/support/ruby-text.js';
-
-/** Deterministic PRNG (mulberry32) so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../helpers/rng.js';
 
 class Enc {
   parts: number[] = [];
