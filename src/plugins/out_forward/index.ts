@@ -78,7 +78,7 @@ export class ForwardOutput extends BufferedOutput<typeof params> {
   private stopped = false;
   private udp: dgram.Socket | undefined;
   private tlsOpts: tls.ConnectionOptions | undefined;
-  readonly counters = { sent: 0, acked: 0, failures: 0, ackTimeouts: 0, staleRetries: 0 };
+  readonly counters = { sent: 0, acked: 0, failures: 0, ackTimeouts: 0, staleRetries: 0, heartbeats: 0 };
   /** Chunks sent and waiting for their ack, and the tryWrites waiting for one of them. */
   private unacked = 0;
   private unackedWaiters: (() => void)[] = [];
@@ -265,7 +265,9 @@ export class ForwardOutput extends BufferedOutput<typeof params> {
         const { conn } = await this.pool.checkout(n);
         this.pool.release(n, conn);
       } else (await Connection.open(this.sendOptions(n, address))).close();
-      if (!this.stopped) this.onHeartbeat(n);
+      if (this.stopped) return;
+      this.counters.heartbeats++;
+      this.onHeartbeat(n);
     } catch (e) {
       if (e instanceof HandshakeError && !this.stopped) this.refused(n, e);
     }
