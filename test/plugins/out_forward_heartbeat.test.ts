@@ -52,3 +52,44 @@ test('TLS transport heartbeats end with close_notify, not an abrupt close', asyn
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Transport heartbeats run the <security> handshake, so a server whose shared_key differs is
+// found failing (Fluentd detaches it on the refused PONG); a plain TCP connect would not see it.
+const SECURE_SERVER = '<security>\n  self_hostname agg.server\n  shared_key right\n</security>';
+
+for (const [key, keepalive] of [
+  ['wrong', false],
+  ['right', false],
+  ['right', true],
+] as const) {
+  test(`transport heartbeat with the ${key} shared_key${keepalive ? ' (keepalive)' : ''}`, async () => {
+    const { startForward } = await import('./in_forward.support.js');
+    const { CountingProxy } = await import('./out_forward.support.js');
+    const recv = await startForward(SECURE_SERVER);
+    const proxy = new CountingProxy(recv.port);
+    const port = await proxy.listen();
+    const d = new OutputTestDriver(
+      ForwardOutput,
+      `heartbeat_type transport\nheartbeat_interval 0.05\nkeepalive ${keepalive}
+<security>\n  self_hostname fwd.client\n  shared_key ${key}\n</security>
+<server>\n  host 127.0.0.1\n  port ${port}\n</server>`,
+    );
+    try {
+      await d.start();
+      const node = d.instance.nodes[0]!;
+      if (key === 'wrong') {
+        await waitFor(() => !node.available, 'the node detached on the refused handshake', 5000);
+        assert.equal(d.instance.counters.heartbeats, 0);
+      } else {
+        await waitFor(() => d.instance.counters.heartbeats >= 5, '5 heartbeats', 5000);
+        assert.ok(node.available);
+        if (keepalive) assert.equal(proxy.accepted, 1, 'one handshake on the pooled connection');
+        else assert.ok(proxy.accepted >= 5);
+      }
+    } finally {
+      await d.shutdown();
+      await proxy.close();
+      await recv.d.shutdown();
+    }
+  });
+}

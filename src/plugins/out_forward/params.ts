@@ -8,7 +8,7 @@ export const params = {
   connect_timeout: p.time({ desc: 'Timeout for connecting (default 60 s here; Fluentd: the OS default).' }),
   heartbeat_type: p.enum(['transport', 'tcp', 'udp', 'none'] as const)({
     default: 'transport',
-    desc: 'transport (tcp is its deprecated alias), udp or none.',
+    desc: 'transport (a TCP/TLS connection with the `<security>` handshake; tcp is its deprecated alias), udp or none.',
   }),
   heartbeat_interval: p.time({ default: 1, desc: 'Seconds between heartbeats.' }),
   phi_failure_detector: p.bool({ default: true, desc: 'Use the phi accrual failure detector.' }),
@@ -22,20 +22,36 @@ export const params = {
   ack_response_timeout: p.time({ default: 190, desc: 'How long to wait for an ack (≥ 1).' }),
   read_interval_msec: p.integer({ default: 50, desc: 'Accepted for compatibility.' }),
   read_length: p.size({ default: 512, desc: 'Accepted for compatibility.' }),
-  expire_dns_cache: p.time({ desc: 'Accepted; names are resolved on every connect.' }),
-  dns_round_robin: p.bool({ default: false, desc: 'Accepted; the OS resolver picks the address.' }),
-  ignore_network_errors_at_startup: p.bool({ default: false, desc: 'Accepted for compatibility.' }),
+  expire_dns_cache: p.time({
+    desc: 'Seconds a resolved server address is kept (unset = until the server is detached; 0 = resolve on every connect).',
+  }),
+  dns_round_robin: p.bool({
+    default: false,
+    desc: 'Use a random address among those the name resolves to (else the first); not with heartbeat_type udp.',
+  }),
+  ignore_network_errors_at_startup: p.bool({
+    default: false,
+    desc: 'A server name that does not resolve at start detaches that server instead of failing the start.',
+  }),
   verify_connection_at_startup: p.bool({
     default: false,
-    desc: 'Connect to every server at start; fail if one is down.',
+    desc: 'Connect (and handshake) to every server at start; fail if one is down.',
   }),
   compress: p.enum(['text', 'gzip'] as const)({
     default: 'text',
     desc: 'Send CompressedPackedForward with gzip.',
   }),
-  keepalive: p.bool({ default: false, desc: 'Accepted; one connection per chunk is used.' }),
-  keepalive_timeout: p.time({ desc: 'Accepted for compatibility.' }),
-  send_keepalive_packet: p.bool({ default: false, desc: 'Accepted for compatibility.' }),
+  keepalive: p.bool({
+    default: false,
+    desc: 'Keep one connection per server for later chunks and transport heartbeats (handshake once); false = a new connection per chunk.',
+  }),
+  keepalive_timeout: p.time({
+    desc: 'With keepalive: replace a connection this long after it was opened (unset = keep it until it fails).',
+  }),
+  send_keepalive_packet: p.bool({
+    default: false,
+    desc: 'With keepalive: enable TCP keepalive probes (SO_KEEPALIVE).',
+  }),
   tls_version: p.string({ default: 'TLSv1_2', desc: 'Accepted; Node negotiates TLS 1.2 or 1.3.' }),
   tls_ciphers: p.string({ desc: 'Accepted for compatibility.' }),
   tls_insecure_mode: p.bool({ default: false, desc: 'Skip certificate and hostname verification.' }),
@@ -59,7 +75,7 @@ export const params = {
   server: p.section(
     {
       host: p.string({ required: true, desc: 'Server host.' }),
-      name: p.string({ desc: 'Name in logs (and the TLS verification name).' }),
+      name: p.string({ desc: 'Name in logs, and the TLS verification name when host is an IP address.' }),
       port: p.integer({ default: 24224, desc: 'Server port.' }),
       shared_key: p.string({ secret: true, desc: 'Overrides <security> shared_key.' }),
       username: p.string({ default: '', desc: 'User for user_auth.' }),
