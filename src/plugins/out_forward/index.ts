@@ -100,6 +100,7 @@ export class ForwardOutput extends BufferedOutput<typeof params> {
       phiThreshold: c.phi_threshold,
       hardTimeoutS: c.hard_timeout,
       recoverWaitS: c.recover_wait,
+      neverDetach: c.heartbeat_type === 'none',
     };
     this.nodes = c.server.map(
       (s) =>

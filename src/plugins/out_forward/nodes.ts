@@ -26,6 +26,9 @@ export interface DetectorConfig {
   phiThreshold: number;
   hardTimeoutS: number;
   recoverWaitS: number;
+  /** heartbeat_type none: nothing could bring a node back, so none is ever detached
+   *  (Fluentd's NoneHeartbeatNode is always available; a failed send is retried). */
+  neverDetach?: boolean;
 }
 
 const LN10 = Math.log(10);
@@ -90,6 +93,7 @@ export class ForwardNode {
   }
 
   disable(): void {
+    if (this.det.neverDetach) return;
     this.available = false;
     this.recoverCount = 0;
   }
