@@ -67,8 +67,8 @@ export function findByInode(dirs: string[], base: string, ino: number, dev?: num
   return undefined;
 }
 
-/** Siblings of `file` modified at or after `sinceMs`, oldest first, minus those `skip` rejects. */
-export function rotatedSiblings(file: string, sinceMs: number, skip: (st: fs.Stats) => boolean): Found[] {
+/** Rotation-style siblings of `file` (with their stats) that `keep` accepts. */
+function siblings(file: string, keep: (st: fs.Stats) => boolean): Found[] {
   const dir = path.dirname(file);
   const base = path.basename(file);
   const out: Found[] = [];
@@ -76,26 +76,23 @@ export function rotatedSiblings(file: string, sinceMs: number, skip: (st: fs.Sta
     if (!isSiblingName(base, name)) continue;
     const p = path.join(dir, name);
     const st = statFile(p);
-    // >=: mtimes come from a coarse clock (a few ms), so a file written right after the old
-    // one stopped can carry the same mtime; files already known are removed by skip()
-    if (!st || st.mtimeMs < sinceMs || skip(st)) continue;
-    out.push({ path: p, st });
+    if (st && keep(st)) out.push({ path: p, st });
   }
-  return out.sort((a, b) => a.st.mtimeMs - b.st.mtimeMs);
+  return out;
 }
 
-/** Siblings of `file` at least `minSize` bytes long (copytruncate candidates). */
+/** Siblings of `file` modified at or after `sinceMs`, oldest first, minus those `skip` rejects. */
+export function rotatedSiblings(file: string, sinceMs: number, skip: (st: fs.Stats) => boolean): Found[] {
+  // >=: mtimes come from a coarse clock (a few ms), so a file written right after the old
+  // one stopped can carry the same mtime; files already known are removed by skip()
+  return siblings(file, (st) => st.mtimeMs >= sinceMs && !skip(st)).sort(
+    (a, b) => a.st.mtimeMs - b.st.mtimeMs,
+  );
+}
+
+/** Siblings of `file` at least `minSize` bytes long (copytruncate candidates), newest first. */
 export function sizedSiblings(file: string, minSize: number): Found[] {
-  const dir = path.dirname(file);
-  const base = path.basename(file);
-  const out: Found[] = [];
-  for (const name of list(dir)) {
-    if (!isSiblingName(base, name)) continue;
-    const p = path.join(dir, name);
-    const st = statFile(p);
-    if (st && st.size >= minSize) out.push({ path: p, st });
-  }
-  return out.sort((a, b) => b.st.mtimeMs - a.st.mtimeMs);
+  return siblings(file, (st) => st.size >= minSize).sort((a, b) => b.st.mtimeMs - a.st.mtimeMs);
 }
 
 /** Bytes [pos, pos+len) of a file by path (shorter at its end; empty if unreadable). */
