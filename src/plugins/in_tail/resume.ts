@@ -9,8 +9,9 @@
 //   old file's last write (or since the pos file's, if it is gone) are looked for;
 // - else the line is dropped.
 
-import * as fs from 'node:fs';
+import type * as fs from 'node:fs';
 import * as path from 'node:path';
+import { statFile } from './file-stat.js';
 import type { PosEntry, PositionFile } from './pos-file.js';
 import { findByInode, realpathOr } from './siblings.js';
 
@@ -23,15 +24,6 @@ export interface ResumePlan {
   moved: { file: string; st: fs.Stats; entry: PosEntry; tagPath: string }[];
   /** Paths rotated while down → mtime since which rotated siblings were never read. */
   rotated: Map<string, number>;
-}
-
-function statFile(p: string): fs.Stats | undefined {
-  try {
-    const st = fs.statSync(p);
-    return st.isFile() ? st : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export function planResume(pos: PositionFile): ResumePlan {

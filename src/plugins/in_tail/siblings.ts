@@ -9,6 +9,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { statFile } from './file-stat.js';
 
 const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|lzo|lzma|zip|br|Z|7z)$/;
 const SEP = /^[._-]/;
@@ -32,15 +33,6 @@ function list(dir: string): string[] {
     return fs.readdirSync(dir);
   } catch {
     return [];
-  }
-}
-
-function statFile(p: string): fs.Stats | undefined {
-  try {
-    const st = fs.statSync(p);
-    return st.isFile() ? st : undefined;
-  } catch {
-    return undefined;
   }
 }
 
